@@ -1,0 +1,18 @@
+/** The `pathwise` command: wires the command modules, nothing else. */
+import { Command } from "commander";
+import { registerCurriculum } from "./cli/curriculum.js";
+import { registerServe } from "./cli/serve.js";
+
+const program = new Command("pathwise")
+  .description("Pathwise: adaptive learning engine — knowledge graph, Bayesian Knowledge Tracing, GraphQL API")
+  .showHelpAfterError("(run with --help for usage)");
+
+registerServe(program);
+registerCurriculum(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.stderr.write(`pathwise: ${(error as Error).message}\n`);
+  process.exitCode = 1;
+}

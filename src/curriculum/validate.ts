@@ -1,0 +1,582 @@
+/**
+ * Turns parsed curriculum files into the normalized model, or reports every problem at once:
+ * schema errors, duplicate ids, dangling references, prerequisite cycles (with the cycle),
+ * answers naming no option, unknown misconceptions and templates that cannot be expanded.
+ * Nothing is written anywhere until this has passed, which keeps imports all-or-nothing.
+ */
+import type { z } from "zod";
+import { type CurriculumIssue, type CurriculumIssueCode, CurriculumValidationError, formatPath } from "./errors.js";
+import { CURRICULUM_FORMAT, CurriculumFile, type CurriculumFileSpec, type ItemSpecT, type LocalizedTextSpec } from "./format.js";
+import type { SourceFile, SourcePackage } from "./load.js";
+import { isManifestFile } from "./load.js";
+import {
+  type CurriculumData,
+  emptyCurriculum,
+  type Item,
+  type ItemKnowledgePoint,
+  type ItemTemplate,
+  type KnowledgePoint,
+  type LocalizedText,
+  type Prerequisite,
+} from "./model.js";
+import { expandTemplate, TemplateError } from "./templates/expand.js";
+
+export interface ValidationContext {
+  /** Knowledge points already stored for subjects outside this import (cross-subject prerequisites may name them). */
+  externalKnowledgePoints?: ReadonlyMap<string, { subjectId: string; grade: number }>;
+  /** Prerequisite edges already stored that involve those points, so a cycle through them is caught too. */
+  externalPrerequisites?: readonly Prerequisite[];
+}
+
+export interface CurriculumWarning {
+  message: string;
+  file: string;
+  path: string;
+  id?: string;
+}
+
+export interface ValidatedCurriculum {
+  data: CurriculumData;
+  warnings: CurriculumWarning[];
+  /** Subjects this import defines; the store replaces exactly these. */
+  subjectIds: string[];
+}
+
+interface Origin {
+  source: SourceFile;
+  path: (string | number)[];
+  id?: string;
+}
+
+class IssueCollector {
+  readonly issues: CurriculumIssue[] = [];
+  readonly warnings: CurriculumWarning[] = [];
+
+  add(code: CurriculumIssueCode, origin: Origin, message: string, subPath: (string | number)[] = []): void {
+    const path = [...origin.path, ...subPath];
+    const position = origin.source.locate(path);
+    this.issues.push({
+      code,
+      message,
+      file: origin.source.file,
+      path: formatPath(path),
+      ...(position ? { line: position.line, column: position.column } : {}),
+      ...(origin.id ? { id: origin.id } : {}),
+    });
+  }
+
+  warn(origin: Origin, message: string): void {
+    this.warnings.push({ message, file: origin.source.file, path: formatPath(origin.path), ...(origin.id ? { id: origin.id } : {}) });
+  }
+}
+
+/** The id of the innermost entity on a path, to name it in a schema error. */
+function entityIdAlong(content: unknown, path: readonly PropertyKey[]): string | undefined {
+  let node = content;
+  let found: string | undefined;
+  for (const key of path) {
+    if (node === null || typeof node !== "object") break;
+    node = (node as Record<PropertyKey, unknown>)[key];
+    const id = node && typeof node === "object" ? (node as { id?: unknown }).id : undefined;
+    if (typeof id === "string") found = id;
+  }
+  return found;
+}
+
+function valueAt(content: unknown, path: readonly PropertyKey[]): unknown {
+  let node = content;
+  for (const key of path) {
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function schemaIssues(source: SourceFile, error: z.ZodError, collector: IssueCollector): void {
+  for (const issue of error.issues) {
+    const path = issue.path as (string | number)[];
+    const missing = issue.code === "invalid_type" && valueAt(source.content, path) === undefined;
+    const id = entityIdAlong(source.content, path);
+    collector.add("INVALID_VALUE", { source, path, ...(id ? { id } : {}) }, missing ? `${String(path.at(-1))} is required` : issue.message);
+  }
+}
+
+const text = (value: LocalizedTextSpec): LocalizedText => ({ zh: value.zh, en: value.en });
+const optionalText = (value: LocalizedTextSpec | undefined) => (value ? { zh: value.zh, en: value.en } : undefined);
+
+function normalizeKnowledgePointRefs(refs: (string | { id: string; weight?: number })[]): ItemKnowledgePoint[] {
+  return refs.map((ref) => (typeof ref === "string" ? { id: ref, weight: 1 } : { id: ref.id, weight: ref.weight ?? 1 }));
+}
+
+function withOptional<T extends object, K extends string, V>(target: T, key: K, value: V | undefined): T & Partial<Record<K, V>> {
+  if (value !== undefined) (target as Record<string, unknown>)[key] = value;
+  return target as T & Partial<Record<K, V>>;
+}
+
+function normalizeItem(spec: ItemSpecT, subjectId: string): Item {
+  const base = withOptional(
+    {
+      id: spec.id,
+      subjectId,
+      stem: text(spec.stem),
+      difficulty: spec.difficulty,
+      knowledgePoints: normalizeKnowledgePointRefs(spec.knowledgePoints),
+    },
+    "explanation",
+    optionalText(spec.explanation),
+  );
+  const options =
+    "options" in spec
+      ? spec.options.map((option) => withOptional({ id: option.id, text: text(option.text) }, "misconceptionId", option.misconception))
+      : [];
+  switch (spec.type) {
+    case "single_choice":
+      return { ...base, type: "single_choice", options, answer: spec.answer };
+    case "multiple_choice":
+      return { ...base, type: "multiple_choice", options, answer: [...spec.answer] };
+    case "numeric":
+      return {
+        ...base,
+        type: "numeric",
+        answer: { value: spec.answer.value, tolerance: spec.answer.tolerance },
+        wrongAnswers: spec.wrongAnswers.map((w) => ({ value: w.value, misconceptionId: w.misconception })),
+      };
+    case "short_answer":
+      return { ...base, type: "short_answer", answer: { accept: [...spec.answer.accept] } };
+  }
+}
+
+/** Finds prerequisite cycles; each is returned once as the list of point ids around it. */
+export function findCycles(pointIds: Iterable<string>, edges: readonly Prerequisite[]): string[][] {
+  const dependents = new Map<string, string[]>();
+  for (const edge of edges) {
+    const list = dependents.get(edge.fromId);
+    if (list) list.push(edge.toId);
+    else dependents.set(edge.fromId, [edge.toId]);
+  }
+  const state = new Map<string, 1 | 2>(); // 1 = on the current path, 2 = finished
+  const cycles: string[][] = [];
+  for (const start of pointIds) {
+    if (state.has(start)) continue;
+    // Iterative DFS: deep prerequisite chains must not overflow the call stack.
+    const stack: { id: string; next: number }[] = [{ id: start, next: 0 }];
+    const path: string[] = [start];
+    state.set(start, 1);
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1] as { id: string; next: number };
+      const children = dependents.get(frame.id) ?? [];
+      if (frame.next < children.length) {
+        const child = children[frame.next++] as string;
+        const childState = state.get(child);
+        if (childState === 1) cycles.push([...path.slice(path.indexOf(child)), child]);
+        else if (childState === undefined) {
+          state.set(child, 1);
+          stack.push({ id: child, next: 0 });
+          path.push(child);
+        }
+      } else {
+        state.set(frame.id, 2);
+        stack.pop();
+        path.pop();
+      }
+    }
+  }
+  return cycles;
+}
+
+export function validatePackages(packages: SourcePackage[], context: ValidationContext = {}): ValidatedCurriculum {
+  const collector = new IssueCollector();
+  const parsed: { pkg: SourcePackage; files: { source: SourceFile; spec: CurriculumFileSpec }[] }[] = [];
+  for (const pkg of packages) {
+    const files: { source: SourceFile; spec: CurriculumFileSpec }[] = [];
+    for (const source of pkg.files) {
+      const result = CurriculumFile.safeParse(source.content);
+      if (result.success) files.push({ source, spec: result.data });
+      else schemaIssues(source, result.error, collector);
+    }
+    parsed.push({ pkg, files });
+  }
+  if (collector.issues.length > 0) throw new CurriculumValidationError(collector.issues);
+
+  const data = emptyCurriculum();
+  const origins = {
+    points: new Map<string, Origin>(),
+    items: new Map<string, Origin>(),
+    misconceptions: new Map<string, Origin>(),
+    ids: new Map<string, Map<string, Origin>>(),
+  };
+  const prerequisiteOrigins: { edge: Prerequisite; origin: Origin }[] = [];
+  const unitChecks: { origin: Origin; stageId: string; domain: string; grade: number; subjectId: string }[] = [];
+  const pointDomainChecks: { origin: Origin; domain: string; subjectId: string }[] = [];
+  const itemOrigins: { item: Item; origin: Origin }[] = [];
+  const templateOrigins: { template: ItemTemplate; origin: Origin }[] = [];
+  const stageGrades = new Map<string, { subjectId: string; grades: number[] }>();
+  // Point references are resolved after every file is read, so definitions may come in any order.
+  const pendingPointRefs: { ids: string[]; origin: Origin }[] = [];
+  const checkPointRefs = (ids: string[], origin: Origin) => pendingPointRefs.push({ ids, origin });
+  const domainCodes = new Map<string, Set<string>>();
+
+  const claim = (kind: string, id: string, origin: Origin): boolean => {
+    let seen = origins.ids.get(kind);
+    if (!seen) {
+      seen = new Map();
+      origins.ids.set(kind, seen);
+    }
+    const first = seen.get(id);
+    if (first) {
+      const at = first.source.locate(first.path);
+      collector.add(
+        "DUPLICATE_ID",
+        origin,
+        `duplicate ${kind} id "${id}" (first defined in ${first.source.file}${at ? `:${at.line}` : ""})`,
+      );
+      return false;
+    }
+    seen.set(id, origin);
+    return true;
+  };
+
+  for (const { pkg, files } of parsed) {
+    const manifests = files.filter((f) => f.spec.subject);
+    if (manifests.length !== 1) {
+      const where = manifests[1]?.source ?? files[0]?.source;
+      if (where) {
+        collector.add(
+          "MISSING_MANIFEST",
+          { source: where, path: manifests.length > 1 ? ["subject"] : [] },
+          manifests.length > 1
+            ? `a package has exactly one file with "subject"; ${manifests.map((m) => m.source.file).join(" and ")} both have one`
+            : `the package ${pkg.root} has no file declaring "format" and "subject"`,
+        );
+      }
+      continue;
+    }
+    const manifest = manifests[0] as { source: SourceFile; spec: CurriculumFileSpec };
+    const subjectSpec = manifest.spec.subject as NonNullable<CurriculumFileSpec["subject"]>;
+    if (manifest.spec.format !== CURRICULUM_FORMAT) {
+      collector.add("INVALID_VALUE", { source: manifest.source, path: ["format"] }, `format must be "${CURRICULUM_FORMAT}"`);
+    }
+    const subjectId = subjectSpec.id;
+    if (claim("subject", subjectId, { source: manifest.source, path: ["subject"], id: subjectId })) {
+      data.subjects.push(
+        withOptional(
+          withOptional({ id: subjectId, name: text(subjectSpec.name) }, "standard", optionalText(subjectSpec.standard)),
+          "version",
+          manifest.spec.version,
+        ),
+      );
+    }
+    const codes = new Set<string>();
+    domainCodes.set(subjectId, codes);
+
+    for (const { source, spec } of files) {
+      if (spec.format !== undefined && !spec.subject) {
+        collector.add(
+          "INVALID_VALUE",
+          { source, path: ["format"] },
+          `"format" belongs in the package's manifest (${isManifestFile(source.file) ? "this file has no subject" : "subject.yaml"})`,
+        );
+      }
+      spec.stages.forEach((stage, index) => {
+        const origin = { source, path: ["stages", index], id: stage.id };
+        if (!claim("stage", stage.id, origin)) return;
+        stageGrades.set(stage.id, { subjectId, grades: stage.grades });
+        data.stages.push({ id: stage.id, subjectId, name: text(stage.name), grades: [...stage.grades], order: data.stages.length });
+      });
+      spec.domains.forEach((domain, index) => {
+        const entries = [
+          {
+            code: domain.code,
+            name: domain.name,
+            parentCode: undefined as string | undefined,
+            path: ["domains", index] as (string | number)[],
+          },
+        ];
+        domain.subdomains.forEach((sub, subIndex) => {
+          entries.push({ code: sub.code, name: sub.name, parentCode: domain.code, path: ["domains", index, "subdomains", subIndex] });
+        });
+        for (const entry of entries) {
+          if (!claim(`domain code in ${subjectId}`, entry.code, { source, path: entry.path })) continue;
+          codes.add(entry.code);
+          data.domains.push(
+            withOptional(
+              { code: entry.code, subjectId, name: text(entry.name), order: data.domains.length },
+              "parentCode",
+              entry.parentCode,
+            ),
+          );
+        }
+      });
+      spec.units.forEach((unit, unitIndex) => {
+        const unitOrigin = { source, path: ["units", unitIndex], id: unit.id };
+        if (claim("unit", unit.id, unitOrigin)) {
+          data.units.push(
+            withOptional(
+              withOptional(
+                withOptional(
+                  {
+                    id: unit.id,
+                    subjectId,
+                    name: text(unit.name),
+                    grade: unit.grade,
+                    stageId: unit.stage,
+                    domain: unit.domain,
+                    order: unit.order,
+                  },
+                  "description",
+                  optionalText(unit.description),
+                ),
+                "semester",
+                unit.semester,
+              ),
+              "classHours",
+              unit.classHours,
+            ),
+          );
+          unitChecks.push({ origin: unitOrigin, stageId: unit.stage, domain: unit.domain, grade: unit.grade, subjectId });
+        }
+        unit.knowledgePoints.forEach((point, pointIndex) => {
+          const origin = { source, path: ["units", unitIndex, "knowledgePoints", pointIndex], id: point.id };
+          if (!claim("knowledge point", point.id, origin)) return;
+          origins.points.set(point.id, origin);
+          const knowledgePoint: KnowledgePoint = {
+            id: point.id,
+            subjectId,
+            unitId: unit.id,
+            name: text(point.name),
+            description: text(point.description),
+            grade: point.grade ?? unit.grade,
+            domain: point.domain ?? unit.domain,
+            standardCode: point.standardCode,
+            difficultyBand: point.difficultyBand,
+            order: pointIndex,
+          };
+          data.knowledgePoints.push(knowledgePoint);
+          if (point.domain)
+            pointDomainChecks.push({ origin: { ...origin, path: [...origin.path, "domain"] }, domain: point.domain, subjectId });
+          const seenPrerequisites = new Set<string>();
+          point.prerequisites.forEach((ref, refIndex) => {
+            const edge =
+              typeof ref === "string"
+                ? { fromId: ref, toId: point.id, strength: 1 }
+                : { fromId: ref.id, toId: point.id, strength: ref.strength };
+            const edgeOrigin = { source, path: [...origin.path, "prerequisites", refIndex], id: point.id };
+            if (edge.fromId === point.id) {
+              collector.add("PREREQUISITE_CYCLE", edgeOrigin, "a knowledge point cannot be its own prerequisite");
+              return;
+            }
+            if (seenPrerequisites.has(edge.fromId)) {
+              collector.add("DUPLICATE_ID", edgeOrigin, `prerequisite "${edge.fromId}" is listed twice`);
+              return;
+            }
+            seenPrerequisites.add(edge.fromId);
+            data.prerequisites.push(edge);
+            prerequisiteOrigins.push({ edge, origin: edgeOrigin });
+          });
+        });
+      });
+      spec.items.forEach((itemSpec, index) => {
+        const origin = { source, path: ["items", index], id: itemSpec.id };
+        if (!claim("item", itemSpec.id, origin)) return;
+        const item = normalizeItem(itemSpec, subjectId);
+        data.items.push(item);
+        itemOrigins.push({ item, origin });
+      });
+      spec.itemTemplates.forEach((templateSpec, index) => {
+        const origin = { source, path: ["itemTemplates", index], id: templateSpec.id };
+        if (!claim("item template", templateSpec.id, origin)) return;
+        const template: ItemTemplate = withOptional(
+          {
+            id: templateSpec.id,
+            subjectId,
+            type: templateSpec.type,
+            knowledgePoints: normalizeKnowledgePointRefs(templateSpec.knowledgePoints),
+            difficulty: templateSpec.difficulty,
+            count: templateSpec.count,
+            seed: templateSpec.seed,
+            parameters: templateSpec.parameters as ItemTemplate["parameters"],
+            constraints: [...templateSpec.constraints],
+            stem: text(templateSpec.stem),
+            answer: templateSpec.answer,
+            answerFormat: templateSpec.answerFormat,
+            distractors: templateSpec.distractors.map((d) => ({ expr: d.expr, misconception: d.misconception })),
+          },
+          "explanation",
+          optionalText(templateSpec.explanation),
+        );
+        data.itemTemplates.push(template);
+        templateOrigins.push({ template, origin });
+      });
+      spec.misconceptions.forEach((m, index) => {
+        const origin = { source, path: ["misconceptions", index], id: m.id };
+        if (!claim("misconception", m.id, origin)) return;
+        origins.misconceptions.set(m.id, origin);
+        data.misconceptions.push(
+          withOptional(
+            { id: m.id, subjectId, name: text(m.name), description: text(m.description), knowledgePointIds: [...m.knowledgePoints] },
+            "remedy",
+            optionalText(m.remedy),
+          ),
+        );
+      });
+      spec.resources.forEach((r, index) => {
+        const origin = { source, path: ["resources", index], id: r.id };
+        if (!claim("resource", r.id, origin)) return;
+        data.resources.push(
+          withOptional(
+            withOptional(
+              { id: r.id, subjectId, kind: r.kind, title: text(r.title), body: text(r.body), knowledgePointIds: [...r.knowledgePoints] },
+              "url",
+              r.url,
+            ),
+            "durationMinutes",
+            r.durationMinutes,
+          ),
+        );
+        checkPointRefs(r.knowledgePoints, { source, path: ["resources", index, "knowledgePoints"], id: r.id });
+      });
+    }
+  }
+
+  const pointGrade = new Map<string, number>();
+  for (const point of data.knowledgePoints) pointGrade.set(point.id, point.grade);
+  const pointExists = (id: string) => pointGrade.has(id) || (context.externalKnowledgePoints?.has(id) ?? false);
+  const misconceptionExists = (id: string) => origins.misconceptions.has(id);
+
+  for (const check of unitChecks) {
+    const stage = stageGrades.get(check.stageId);
+    if (!stage || stage.subjectId !== check.subjectId) {
+      collector.add("UNKNOWN_REFERENCE", check.origin, `unknown stage "${check.stageId}"`, ["stage"]);
+    } else if (!stage.grades.includes(check.grade)) {
+      collector.add(
+        "INVALID_VALUE",
+        check.origin,
+        `grade ${check.grade} is not in stage ${check.stageId} (grades ${stage.grades.join(", ")})`,
+        ["grade"],
+      );
+    }
+    if (!domainCodes.get(check.subjectId)?.has(check.domain)) {
+      collector.add("UNKNOWN_REFERENCE", check.origin, `unknown domain code "${check.domain}"`, ["domain"]);
+    }
+  }
+  for (const check of pointDomainChecks) {
+    if (!domainCodes.get(check.subjectId)?.has(check.domain))
+      collector.add("UNKNOWN_REFERENCE", check.origin, `unknown domain code "${check.domain}"`);
+  }
+  for (const { edge, origin } of prerequisiteOrigins) {
+    if (!pointExists(edge.fromId)) {
+      collector.add("UNKNOWN_REFERENCE", origin, `unknown prerequisite knowledge point "${edge.fromId}"`);
+      continue;
+    }
+    const fromGrade = pointGrade.get(edge.fromId) ?? context.externalKnowledgePoints?.get(edge.fromId)?.grade;
+    const toGrade = pointGrade.get(edge.toId);
+    if (fromGrade !== undefined && toGrade !== undefined && fromGrade > toGrade) {
+      collector.warn(origin, `prerequisite "${edge.fromId}" is taught in grade ${fromGrade}, after this grade-${toGrade} point`);
+    }
+  }
+  for (const m of data.misconceptions) {
+    const origin = origins.misconceptions.get(m.id) as Origin;
+    checkPointRefs(m.knowledgePointIds, { ...origin, path: [...origin.path, "knowledgePoints"] });
+  }
+  for (const { item, origin } of itemOrigins) {
+    checkItem(item, origin);
+  }
+  for (const { template, origin } of templateOrigins) {
+    checkPointRefs(
+      template.knowledgePoints.map((k) => k.id),
+      { ...origin, path: [...origin.path, "knowledgePoints"] },
+    );
+    template.distractors.forEach((d, index) => {
+      if (!misconceptionExists(d.misconception))
+        collector.add("UNKNOWN_REFERENCE", origin, `unknown misconception "${d.misconception}"`, ["distractors", index, "misconception"]);
+    });
+    let instances: Item[];
+    try {
+      instances = expandTemplate(template);
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      collector.add("TEMPLATE_ERROR", origin, error.message);
+      continue;
+    }
+    for (const instance of instances) {
+      if (claim("item", instance.id, origin)) data.items.push(instance);
+    }
+  }
+  for (const { ids, origin } of pendingPointRefs) {
+    const seen = new Set<string>();
+    ids.forEach((id, index) => {
+      if (!pointExists(id)) collector.add("UNKNOWN_REFERENCE", origin, `unknown knowledge point "${id}"`, [index]);
+      if (seen.has(id)) collector.add("DUPLICATE_ID", origin, `knowledge point "${id}" is listed twice`, [index]);
+      seen.add(id);
+    });
+  }
+
+  function checkItem(item: Item, origin: Origin): void {
+    checkPointRefs(
+      item.knowledgePoints.map((k) => k.id),
+      { ...origin, path: [...origin.path, "knowledgePoints"] },
+    );
+    if (item.type === "single_choice" || item.type === "multiple_choice") {
+      const optionIds = new Set<string>();
+      item.options.forEach((option, index) => {
+        if (optionIds.has(option.id))
+          collector.add("DUPLICATE_ID", origin, `option id "${option.id}" is used twice`, ["options", index, "id"]);
+        optionIds.add(option.id);
+        if (option.misconceptionId && !misconceptionExists(option.misconceptionId)) {
+          collector.add("UNKNOWN_REFERENCE", origin, `unknown misconception "${option.misconceptionId}"`, [
+            "options",
+            index,
+            "misconception",
+          ]);
+        }
+      });
+      const answers = item.type === "single_choice" ? [item.answer] : item.answer;
+      answers.forEach((answer, index) => {
+        if (!optionIds.has(answer)) {
+          collector.add(
+            "INVALID_ANSWER",
+            origin,
+            `answer "${answer}" is not one of the options (${[...optionIds].join(", ")})`,
+            item.type === "single_choice" ? ["answer"] : ["answer", index],
+          );
+        }
+      });
+      if (new Set(answers).size !== answers.length)
+        collector.add("INVALID_ANSWER", origin, "an option is listed twice in the answer", ["answer"]);
+      item.options.forEach((option, index) => {
+        if (option.misconceptionId && answers.includes(option.id)) {
+          collector.add("INVALID_ANSWER", origin, `the correct option "${option.id}" cannot indicate a misconception`, [
+            "options",
+            index,
+            "misconception",
+          ]);
+        }
+      });
+    } else if (item.type === "numeric") {
+      item.wrongAnswers.forEach((wrong, index) => {
+        if (!misconceptionExists(wrong.misconceptionId))
+          collector.add("UNKNOWN_REFERENCE", origin, `unknown misconception "${wrong.misconceptionId}"`, [
+            "wrongAnswers",
+            index,
+            "misconception",
+          ]);
+        if (Math.abs(wrong.value - item.answer.value) <= item.answer.tolerance) {
+          collector.add("INVALID_ANSWER", origin, `wrong answer ${wrong.value} is accepted as correct`, ["wrongAnswers", index, "value"]);
+        }
+      });
+    }
+  }
+
+  const allEdges = [...data.prerequisites, ...(context.externalPrerequisites ?? [])];
+  const cyclePoints = new Set([...pointGrade.keys(), ...(context.externalKnowledgePoints?.keys() ?? [])]);
+  for (const cycle of findCycles(cyclePoints, allEdges)) {
+    const [first, second] = cycle as [string, string];
+    const edgeOrigin =
+      prerequisiteOrigins.find((p) => p.edge.fromId === first && p.edge.toId === second)?.origin ?? origins.points.get(second);
+    const origin = edgeOrigin ?? ({ source: parsed[0]?.files[0]?.source, path: [] } as unknown as Origin);
+    collector.add("PREREQUISITE_CYCLE", origin, `prerequisite cycle: ${cycle.join(" → ")}`);
+  }
+
+  if (collector.issues.length > 0) throw new CurriculumValidationError(collector.issues);
+  return { data, warnings: collector.warnings, subjectIds: data.subjects.map((s) => s.id) };
+}

@@ -1,0 +1,223 @@
+/** The curriculum half of the SQLite store. */
+import type Database from "better-sqlite3";
+import type {
+  CurriculumData,
+  CurriculumKind,
+  Domain,
+  Item,
+  ItemTemplate,
+  KnowledgePoint,
+  Misconception,
+  Resource,
+  Stage,
+  Subject,
+  Unit,
+} from "../../curriculum/model.js";
+import { CURRICULUM_KINDS, emptyCurriculum } from "../../curriculum/model.js";
+import type {
+  CurriculumChangeSet,
+  CurriculumFingerprints,
+  CurriculumRow,
+  CurriculumStore,
+  GraphSnapshot,
+  ImportRecord,
+  KnowledgePointFilter,
+  Page,
+} from "../store.js";
+import { CURRICULUM_TABLES, type CurriculumTable } from "./curriculum-tables.js";
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export class SqliteCurriculumStore implements CurriculumStore {
+  constructor(private readonly db: Database.Database) {}
+
+  async curriculumFingerprints(): Promise<CurriculumFingerprints> {
+    const result = {} as CurriculumFingerprints;
+    for (const kind of CURRICULUM_KINDS) {
+      const map = new Map<string, { subjectId: string; hash: string }>();
+      const rows = this.db.prepare(`SELECT key, subject_id, hash FROM ${CURRICULUM_TABLES[kind].table}`).raw().all() as [
+        string,
+        string,
+        string,
+      ][];
+      for (const [key, subjectId, hash] of rows) map.set(key, { subjectId, hash });
+      result[kind] = map;
+    }
+    return result;
+  }
+
+  async applyCurriculumChanges(changes: CurriculumChangeSet): Promise<void> {
+    const apply = this.db.transaction(() => {
+      for (const kind of CURRICULUM_KINDS) {
+        this.removeEntities(kind, changes.removals[kind]);
+        this.upsertEntities(kind, changes.upserts[kind]);
+      }
+      this.db
+        .prepare("INSERT INTO curriculum_imports (imported_at, record) VALUES (?, ?)")
+        .run(changes.record.importedAt, JSON.stringify(changes.record));
+    });
+    apply.immediate();
+  }
+
+  private removeEntities(kind: CurriculumKind, keys: string[]): void {
+    if (keys.length === 0) return;
+    const spec = CURRICULUM_TABLES[kind] as CurriculumTable<CurriculumKind>;
+    const remove = this.db.prepare(`DELETE FROM ${spec.table} WHERE key = ?`);
+    const removeLinks = spec.links.map((link) => this.db.prepare(`DELETE FROM ${link.table} WHERE ${link.ownerColumn} = ?`));
+    for (const key of keys) {
+      remove.run(key);
+      for (const statement of removeLinks) statement.run(key);
+    }
+  }
+
+  private upsertEntities<K extends CurriculumKind>(kind: K, rows: CurriculumRow<K>[]): void {
+    if (rows.length === 0) return;
+    const spec = CURRICULUM_TABLES[kind] as unknown as CurriculumTable<K>;
+    const columns = ["key", "subject_id", "hash", "doc", ...spec.columns];
+    const updates = columns.slice(1).map((c) => `${c} = excluded.${c}`);
+    const upsert = this.db.prepare(
+      `INSERT INTO ${spec.table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
+       ON CONFLICT (key) DO UPDATE SET ${updates.join(", ")}`,
+    );
+    const links = spec.links.map((link) => ({
+      link,
+      clear: this.db.prepare(`DELETE FROM ${link.table} WHERE ${link.ownerColumn} = ?`),
+      insert: this.db.prepare(
+        `INSERT INTO ${link.table} (${[link.ownerColumn, ...link.columns].join(", ")}) VALUES (${[link.ownerColumn, ...link.columns].map(() => "?").join(", ")})`,
+      ),
+    }));
+    for (const { key, subjectId, hash, entity } of rows) {
+      upsert.run(key, subjectId, hash, JSON.stringify(entity), ...spec.values(entity));
+      for (const { link, clear, insert } of links) {
+        clear.run(key);
+        for (const row of link.rows(entity)) insert.run(key, ...row);
+      }
+    }
+  }
+
+  async loadGraphSnapshot(): Promise<GraphSnapshot> {
+    const all = <T>(sql: string) => this.db.prepare(sql).all() as T[];
+    return {
+      units: all<{ id: string; subjectId: string; grade: number; order: number; stageId: string }>(
+        "SELECT key AS id, subject_id AS subjectId, grade, ord AS \"order\", doc ->> '$.stageId' AS stageId FROM units",
+      ),
+      knowledgePoints: all(
+        `SELECT key AS id, subject_id AS subjectId, unit_id AS unitId, grade, difficulty_band AS difficultyBand, ord AS "order"
+         FROM knowledge_points`,
+      ),
+      prerequisites: all("SELECT from_id AS fromId, to_id AS toId, strength FROM prerequisites"),
+      items: all("SELECT key AS id, difficulty, type FROM items"),
+      itemKnowledgePoints: all("SELECT item_id AS itemId, knowledge_point_id AS knowledgePointId, weight FROM item_knowledge_points"),
+      itemMisconceptions: all("SELECT item_id AS itemId, misconception_id AS misconceptionId FROM item_misconceptions"),
+      misconceptionKnowledgePoints: all(
+        "SELECT misconception_id AS misconceptionId, knowledge_point_id AS knowledgePointId FROM misconception_knowledge_points",
+      ),
+      resourceKnowledgePoints: all(
+        "SELECT resource_id AS resourceId, knowledge_point_id AS knowledgePointId FROM resource_knowledge_points",
+      ),
+    };
+  }
+
+  async exportCurriculum(subjectIds?: string[]): Promise<CurriculumData> {
+    const data = emptyCurriculum();
+    const filter = subjectIds ? "WHERE subject_id IN (SELECT value FROM json_each(?))" : "";
+    for (const kind of CURRICULUM_KINDS) {
+      const statement = this.db.prepare(`SELECT doc FROM ${CURRICULUM_TABLES[kind].table} ${filter} ORDER BY rowid`).pluck();
+      const docs = (subjectIds ? statement.all(JSON.stringify(subjectIds)) : statement.all()) as string[];
+      (data[kind] as unknown[]) = docs.map((doc) => JSON.parse(doc));
+    }
+    return data;
+  }
+
+  async lastImport(): Promise<ImportRecord | undefined> {
+    const record = this.db.prepare("SELECT record FROM curriculum_imports ORDER BY id DESC LIMIT 1").pluck().get() as string | undefined;
+    return record ? (JSON.parse(record) as ImportRecord) : undefined;
+  }
+
+  async curriculumRevision(): Promise<number> {
+    return (this.db.prepare("SELECT coalesce(max(id), 0) FROM curriculum_imports").pluck().get() as number) ?? 0;
+  }
+
+  private docs<T>(sql: string, ...params: unknown[]): T[] {
+    return (
+      this.db
+        .prepare(sql)
+        .pluck()
+        .all(...params) as string[]
+    ).map((doc) => JSON.parse(doc) as T);
+  }
+
+  async listSubjects(): Promise<Subject[]> {
+    return this.docs("SELECT doc FROM subjects ORDER BY key");
+  }
+  async listStages(subjectId: string): Promise<Stage[]> {
+    return this.docs("SELECT doc FROM stages WHERE subject_id = ? ORDER BY ord", subjectId);
+  }
+  async listDomains(subjectId: string): Promise<Domain[]> {
+    return this.docs("SELECT doc FROM domains WHERE subject_id = ? ORDER BY ord", subjectId);
+  }
+  async listUnits(subjectId: string, grade?: number): Promise<Unit[]> {
+    return this.docs("SELECT doc FROM units WHERE subject_id = @subject AND (@grade IS NULL OR grade = @grade) ORDER BY grade, ord", {
+      subject: subjectId,
+      grade: grade ?? null,
+    });
+  }
+
+  private byIds<T>(table: string, ids: readonly string[]): (T | undefined)[] {
+    if (ids.length === 0) return [];
+    const rows = this.db
+      .prepare(`SELECT key, doc FROM ${table} WHERE key IN (SELECT value FROM json_each(?))`)
+      .raw()
+      .all(JSON.stringify(ids)) as [string, string][];
+    const found = new Map(rows.map(([key, doc]) => [key, doc]));
+    return ids.map((id) => {
+      const doc = found.get(id);
+      return doc === undefined ? undefined : (JSON.parse(doc) as T);
+    });
+  }
+
+  async getSubjects(ids: readonly string[]) {
+    return this.byIds<Subject>("subjects", ids);
+  }
+  async getUnits(ids: readonly string[]) {
+    return this.byIds<Unit>("units", ids);
+  }
+  async getKnowledgePoints(ids: readonly string[]) {
+    return this.byIds<KnowledgePoint>("knowledge_points", ids);
+  }
+  async getItems(ids: readonly string[]) {
+    return this.byIds<Item>("items", ids);
+  }
+  async getItemTemplates(ids: readonly string[]) {
+    return this.byIds<ItemTemplate>("item_templates", ids);
+  }
+  async getMisconceptions(ids: readonly string[]) {
+    return this.byIds<Misconception>("misconceptions", ids);
+  }
+  async getResources(ids: readonly string[]) {
+    return this.byIds<Resource>("resources", ids);
+  }
+
+  async searchKnowledgePoints(filter: KnowledgePointFilter, page: Page): Promise<{ nodes: KnowledgePoint[]; totalCount: number }> {
+    const where = `(@subject IS NULL OR k.subject_id = @subject) AND (@grade IS NULL OR k.grade = @grade)
+      AND (@unit IS NULL OR k.unit_id = @unit)
+      AND (@text IS NULL OR k.name_zh LIKE @text ESCAPE '\\' OR k.name_en LIKE @text ESCAPE '\\')`;
+    const text = filter.text?.trim();
+    const params = {
+      subject: filter.subjectId ?? null,
+      grade: filter.grade ?? null,
+      unit: filter.unitId ?? null,
+      text: text ? `%${escapeLike(text)}%` : null,
+    };
+    const totalCount = this.db.prepare(`SELECT count(*) FROM knowledge_points k WHERE ${where}`).pluck().get(params) as number;
+    if (totalCount === 0) return { nodes: [], totalCount };
+    const nodes = this.docs<KnowledgePoint>(
+      `SELECT k.doc FROM knowledge_points k LEFT JOIN units u ON u.key = k.unit_id WHERE ${where}
+       ORDER BY k.subject_id, k.grade, u.ord, k.ord, k.key LIMIT @limit OFFSET @offset`,
+      { ...params, limit: page.limit, offset: page.offset },
+    );
+    return { nodes, totalCount };
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The embedded default store: one SQLite file under the data directory, opened with
+ * better-sqlite3. WAL lets readers proceed during a write; synchronous=FULL makes every
+ * acknowledged commit survive power loss, not only a process crash.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { KnowledgeGraphStore } from "../store.js";
+import { MIGRATIONS } from "./migrations.js";
+import { SqliteCurriculumStore } from "./sqlite-curriculum.js";
+
+export interface SqliteStoreOptions {
+  /** Path of the database file; ":memory:" for a throw-away store. */
+  file: string;
+  /** How long a writer waits for another process's lock before failing. Default 5000 ms. */
+  busyTimeoutMs?: number;
+}
+
+export class SqliteStore implements KnowledgeGraphStore {
+  readonly backend = "sqlite" as const;
+  readonly db: Database.Database;
+  readonly curriculum: SqliteCurriculumStore;
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.file !== ":memory:") mkdirSync(dirname(options.file), { recursive: true });
+    this.db = new Database(options.file);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.db.pragma("foreign_keys = ON");
+    this.curriculum = new SqliteCurriculumStore(this.db);
+  }
+
+  async migrate(): Promise<void> {
+    const current = this.db.pragma("user_version", { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw new Error(`the database is at schema version ${current}, newer than this build knows (${MIGRATIONS.length}); upgrade Pathwise`);
+    }
+    for (let version = current; version < MIGRATIONS.length; version++) {
+      this.db
+        .transaction(() => {
+          this.db.exec(MIGRATIONS[version] as string);
+          this.db.pragma(`user_version = ${version + 1}`);
+        })
+        .immediate();
+    }
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare("SELECT 1").get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,10 @@
+import type { LocalizedText } from "../../curriculum/model.js";
+import { builder } from "../builder.js";
+
+export const LocalizedTextRef = builder.objectRef<LocalizedText>("LocalizedText").implement({
+  description: "Text in Simplified Chinese and English.",
+  fields: (t) => ({
+    zh: t.exposeString("zh"),
+    en: t.exposeString("en"),
+  }),
+});

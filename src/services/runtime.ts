@@ -1,0 +1,30 @@
+/** Opens everything a command needs: the store (migrated), the curriculum service and its index. */
+import type { PathwiseConfig } from "../config.js";
+import { openStore } from "../graph/open-store.js";
+import type { KnowledgeGraphStore } from "../graph/store.js";
+import type { Logger } from "../logger.js";
+import { CurriculumService } from "./curriculum-service.js";
+
+export interface Runtime {
+  config: PathwiseConfig;
+  logger: Logger;
+  store: KnowledgeGraphStore;
+  curriculum: CurriculumService;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(config: PathwiseConfig, logger: Logger, options: { seed?: boolean } = {}): Promise<Runtime> {
+  const store = await openStore(config);
+  const curriculum = new CurriculumService(store, logger);
+  try {
+    if (options.seed) {
+      const report = await curriculum.seedIfEmpty(config.seedPath);
+      if (report) logger.info({ added: report.added }, "seed curriculum imported");
+    }
+    await curriculum.reloadIndex();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return { config, logger, store, curriculum, close: () => store.close() };
+}
