@@ -241,6 +241,15 @@ export const SubjectSpec = z
   })
   .strict();
 
+export const PrerequisiteLinkSpec = z
+  .object({
+    from: EntityId.describe("The prerequisite point (may belong to another subject)."),
+    to: EntityId.describe("The dependent point; it must belong to this package."),
+    strength: z.number().gt(0).max(1).default(1),
+  })
+  .strict()
+  .describe("A prerequisite edge declared apart from its points, e.g. across grade bands or subjects.");
+
 /** One file of a curriculum package. */
 export const CurriculumFile = z
   .object({
@@ -250,6 +259,7 @@ export const CurriculumFile = z
     stages: z.array(StageSpec).default([]),
     domains: z.array(DomainSpec).default([]),
     units: z.array(UnitSpec).default([]),
+    prerequisites: z.array(PrerequisiteLinkSpec).default([]),
     items: z.array(ItemSpec).default([]),
     itemTemplates: z.array(ItemTemplateSpec).default([]),
     misconceptions: z.array(MisconceptionSpec).default([]),

@@ -97,7 +97,12 @@ function schemaIssues(source: SourceFile, error: z.ZodError, collector: IssueCol
     const path = issue.path as (string | number)[];
     const missing = issue.code === "invalid_type" && valueAt(source.content, path) === undefined;
     const id = entityIdAlong(source.content, path);
-    collector.add("INVALID_VALUE", { source, path, ...(id ? { id } : {}) }, missing ? `${String(path.at(-1))} is required` : issue.message);
+    let message = missing ? `${String(path.at(-1))} is required` : issue.message;
+    const parent = valueAt(source.content, path);
+    if (issue.code === "unrecognized_keys" && parent && typeof parent === "object" && "zh" in parent && "en" in parent) {
+      message += " — an unquoted comma inside { zh: …, en: … } ends the text; quote it or use block style";
+    }
+    collector.add("INVALID_VALUE", { source, path, ...(id ? { id } : {}) }, message);
   }
 }
 
@@ -213,6 +218,8 @@ export function validatePackages(packages: SourcePackage[], context: ValidationC
   const stageGrades = new Map<string, { subjectId: string; grades: number[] }>();
   // Point references are resolved after every file is read, so definitions may come in any order.
   const pendingPointRefs: { ids: string[]; origin: Origin }[] = [];
+  /** Top-level prerequisite links: their dependent point must be in the declaring package. */
+  const linkedTargets: { origin: Origin; toId: string; subjectId: string }[] = [];
   const checkPointRefs = (ids: string[], origin: Origin) => pendingPointRefs.push({ ids, origin });
   const domainCodes = new Map<string, Set<string>>();
 
@@ -354,7 +361,6 @@ export function validatePackages(packages: SourcePackage[], context: ValidationC
           data.knowledgePoints.push(knowledgePoint);
           if (point.domain)
             pointDomainChecks.push({ origin: { ...origin, path: [...origin.path, "domain"] }, domain: point.domain, subjectId });
-          const seenPrerequisites = new Set<string>();
           point.prerequisites.forEach((ref, refIndex) => {
             const edge =
               typeof ref === "string"
@@ -365,15 +371,21 @@ export function validatePackages(packages: SourcePackage[], context: ValidationC
               collector.add("PREREQUISITE_CYCLE", edgeOrigin, "a knowledge point cannot be its own prerequisite");
               return;
             }
-            if (seenPrerequisites.has(edge.fromId)) {
-              collector.add("DUPLICATE_ID", edgeOrigin, `prerequisite "${edge.fromId}" is listed twice`);
-              return;
-            }
-            seenPrerequisites.add(edge.fromId);
             data.prerequisites.push(edge);
             prerequisiteOrigins.push({ edge, origin: edgeOrigin });
           });
         });
+      });
+      spec.prerequisites.forEach((link, index) => {
+        const origin = { source, path: ["prerequisites", index], id: link.to };
+        const edge = { fromId: link.from, toId: link.to, strength: link.strength };
+        if (edge.fromId === edge.toId) {
+          collector.add("PREREQUISITE_CYCLE", origin, "a knowledge point cannot be its own prerequisite");
+          return;
+        }
+        data.prerequisites.push(edge);
+        prerequisiteOrigins.push({ edge, origin });
+        linkedTargets.push({ origin, toId: link.to, subjectId });
       });
       spec.items.forEach((itemSpec, index) => {
         const origin = { source, path: ["items", index], id: itemSpec.id };
@@ -473,6 +485,20 @@ export function validatePackages(packages: SourcePackage[], context: ValidationC
     if (fromGrade !== undefined && toGrade !== undefined && fromGrade > toGrade) {
       collector.warn(origin, `prerequisite "${edge.fromId}" is taught in grade ${fromGrade}, after this grade-${toGrade} point`);
     }
+  }
+  const subjectOfPoint = new Map(data.knowledgePoints.map((k) => [k.id, k.subjectId]));
+  for (const link of linkedTargets) {
+    const owner = subjectOfPoint.get(link.toId);
+    if (owner === undefined) collector.add("UNKNOWN_REFERENCE", link.origin, `unknown knowledge point "${link.toId}"`, ["to"]);
+    else if (owner !== link.subjectId) {
+      collector.add("INVALID_VALUE", link.origin, `"to" must be a point of this package (${link.subjectId}); "${link.toId}" belongs to ${owner}`, ["to"]);
+    }
+  }
+  const seenEdges = new Set<string>();
+  for (const { edge, origin } of prerequisiteOrigins) {
+    const key = `${edge.fromId}->${edge.toId}`;
+    if (seenEdges.has(key)) collector.add("DUPLICATE_ID", origin, `the prerequisite ${edge.fromId} → ${edge.toId} is declared twice`);
+    seenEdges.add(key);
   }
   for (const m of data.misconceptions) {
     const origin = origins.misconceptions.get(m.id) as Origin;
