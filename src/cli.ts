@@ -1,6 +1,7 @@
 /** The `pathwise` command: wires the command modules, nothing else. */
 import { Command } from "commander";
 import { registerCurriculum } from "./cli/curriculum.js";
+import { registerGraphqlSchema } from "./cli/graphql-schema.js";
 import { registerServe } from "./cli/serve.js";
 
 const program = new Command("pathwise")
@@ -9,6 +10,7 @@ const program = new Command("pathwise")
 
 registerServe(program);
 registerCurriculum(program);
+registerGraphqlSchema(program);
 
 try {
   await program.parseAsync(process.argv);

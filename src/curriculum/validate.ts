@@ -491,7 +491,12 @@ export function validatePackages(packages: SourcePackage[], context: ValidationC
     const owner = subjectOfPoint.get(link.toId);
     if (owner === undefined) collector.add("UNKNOWN_REFERENCE", link.origin, `unknown knowledge point "${link.toId}"`, ["to"]);
     else if (owner !== link.subjectId) {
-      collector.add("INVALID_VALUE", link.origin, `"to" must be a point of this package (${link.subjectId}); "${link.toId}" belongs to ${owner}`, ["to"]);
+      collector.add(
+        "INVALID_VALUE",
+        link.origin,
+        `"to" must be a point of this package (${link.subjectId}); "${link.toId}" belongs to ${owner}`,
+        ["to"],
+      );
     }
   }
   const seenEdges = new Set<string>();
