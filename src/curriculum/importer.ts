@@ -3,7 +3,6 @@
  * write the difference in one atomic change set. Re-importing the same files writes nothing
  * and reports everything unchanged.
  */
-import { createHash } from "node:crypto";
 import type {
   CurriculumChangeSet,
   CurriculumFingerprints,
@@ -17,20 +16,23 @@ import { loadPackages, type SourcePackage } from "./load.js";
 import { CURRICULUM_KINDS, type CurriculumData, type CurriculumKind, entityKey } from "./model.js";
 import { type CurriculumWarning, type ValidatedCurriculum, type ValidationContext, validatePackages } from "./validate.js";
 
-/** JSON with object keys sorted, so equal content always hashes equally. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const keys = Object.keys(value)
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(",")}}`;
+/**
+ * The content hash of an entity's JSON: 53 bits from two multiplicative 32-bit lanes. It only has
+ * to tell two versions of the same entity apart (a chance of 2^-53 of missing a change), and it
+ * is several times faster than a cryptographic hash on a 100,000-item import. The normalizer
+ * builds every entity with a fixed key order, so equal content always serialises equally.
+ */
+export function contentHash(json: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
   }
-  return JSON.stringify(value);
-}
-
-export function contentHash(entity: unknown): string {
-  return createHash("sha1").update(canonicalJson(entity)).digest("base64url");
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }
 
 export interface ImportReport extends ImportSummary {
@@ -99,7 +101,8 @@ export function planChanges(validated: ValidatedCurriculum, stored: CurriculumFi
             ? (subjectOfPoint.get((entity as { toId: string }).toId) as string)
             : (entity as { subjectId: string }).subjectId;
       seen.add(key);
-      const hash = contentHash(entity);
+      const doc = JSON.stringify(entity);
+      const hash = contentHash(doc);
       const before = existing.get(key);
       if (before && before.subjectId !== subjectId && !subjects.has(before.subjectId)) {
         conflicts.push({
@@ -117,7 +120,7 @@ export function planChanges(validated: ValidatedCurriculum, stored: CurriculumFi
         summary.unchanged[kind]++;
         continue;
       }
-      rows.push({ key, subjectId, hash, entity });
+      rows.push({ key, subjectId, hash, entity, doc, isNew: !before });
     }
     (upserts as Record<CurriculumKind, CurriculumRow<CurriculumKind>[]>)[kind] = rows;
     removals[kind] = [];

@@ -406,7 +406,10 @@ export function validatePackages(packages: SourcePackage[], context: ValidationC
             difficulty: templateSpec.difficulty,
             count: templateSpec.count,
             seed: templateSpec.seed,
-            parameters: templateSpec.parameters as ItemTemplate["parameters"],
+            // Sorted: the entity's JSON is its content hash, so key order must not depend on the file.
+            parameters: Object.fromEntries(
+              Object.entries(templateSpec.parameters).sort(([a], [b]) => (a < b ? -1 : 1)),
+            ) as ItemTemplate["parameters"],
             constraints: [...templateSpec.constraints],
             stem: text(templateSpec.stem),
             answer: templateSpec.answer,

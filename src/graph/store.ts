@@ -24,12 +24,16 @@ import type {
 
 export type EntityOf<K extends CurriculumKind> = CurriculumData[K][number];
 
-/** One entity to write, with its store key, owning subject and content hash. */
+/** One entity to write, with its store key, owning subject, serialised form and content hash. */
 export interface CurriculumRow<K extends CurriculumKind> {
   key: string;
   subjectId: string;
   hash: string;
   entity: EntityOf<K>;
+  /** JSON of `entity`, serialised once by the importer and stored as is. */
+  doc: string;
+  /** The store holds no entity with this key yet, so there are no old links to clear. */
+  isNew: boolean;
 }
 
 /** Content hashes of stored entities, keyed by kind then entity key, with the owning subject. */

@@ -49,6 +49,8 @@ describe("SQLite store", () => {
       subjectId: "mini",
       hash: "x",
       entity: { ...changes.upserts.knowledgePoints[0]?.entity, difficulty: "not a number" } as never,
+      doc: "{}",
+      isNew: true,
     });
     await expect(store.curriculum.applyCurriculumChanges(changes)).rejects.toThrow();
     expect((await store.curriculum.getKnowledgePoints([point.id]))[0]?.name.en).not.toBe("Renamed");

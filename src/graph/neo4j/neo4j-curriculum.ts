@@ -138,16 +138,16 @@ export class Neo4jCurriculumStore implements CurriculumStore {
         for (const kind of nodeKinds) await runBatched(tx, CYPHER.removeNodes[kind], "ids", changes.removals[kind]);
 
         for (const kind of nodeKinds) {
-          const rows = (changes.upserts[kind] as CurriculumRow<NodeKind>[]).map(({ key, subjectId, hash, entity }) => ({
+          const rows = (changes.upserts[kind] as CurriculumRow<NodeKind>[]).map(({ key, subjectId, hash, entity, doc }) => ({
             id: key,
-            props: { id: key, subjectId, hash, doc: JSON.stringify(entity), ...nodeProperties(kind, entity) },
+            props: { id: key, subjectId, hash, doc, ...nodeProperties(kind, entity) },
           }));
           await runBatched(tx, CYPHER.upsertNodes[kind], "rows", rows);
         }
-        const edges = changes.upserts.prerequisites.map(({ key, subjectId, hash, entity }) => ({
+        const edges = changes.upserts.prerequisites.map(({ key, subjectId, hash, entity, doc }) => ({
           fromId: (entity as Prerequisite).fromId,
           toId: (entity as Prerequisite).toId,
-          props: { id: key, subjectId, hash, doc: JSON.stringify(entity), strength: (entity as Prerequisite).strength },
+          props: { id: key, subjectId, hash, doc, strength: (entity as Prerequisite).strength },
         }));
         await runBatched(tx, CYPHER.upsertPrerequisites, "rows", edges);
 

@@ -88,10 +88,10 @@ export class SqliteCurriculumStore implements CurriculumStore {
         `INSERT INTO ${link.table} (${[link.ownerColumn, ...link.columns].join(", ")}) VALUES (${[link.ownerColumn, ...link.columns].map(() => "?").join(", ")})`,
       ),
     }));
-    for (const { key, subjectId, hash, entity } of rows) {
-      upsert.run(key, subjectId, hash, JSON.stringify(entity), ...spec.values(entity));
+    for (const { key, subjectId, hash, entity, doc, isNew } of rows) {
+      upsert.run(key, subjectId, hash, doc, ...spec.values(entity));
       for (const { link, clear, insert } of links) {
-        clear.run(key);
+        if (!isNew) clear.run(key);
         for (const row of link.rows(entity)) insert.run(key, ...row);
       }
     }
