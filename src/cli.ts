@@ -1,5 +1,6 @@
 /** The `pathwise` command: wires the command modules, nothing else. */
 import { Command } from "commander";
+import { registerBkt } from "./cli/bkt.js";
 import { registerCurriculum } from "./cli/curriculum.js";
 import { registerGraphqlSchema } from "./cli/graphql-schema.js";
 import { registerServe } from "./cli/serve.js";
@@ -11,6 +12,7 @@ const program = new Command("pathwise")
 registerServe(program);
 registerCurriculum(program);
 registerGraphqlSchema(program);
+registerBkt(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -30,16 +30,37 @@ export interface PathwiseConfig {
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 
-function integer(value: string | undefined, fallback: number, name: string): number {
-  if (value === undefined || value === "") return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a whole number, got "${value}"`);
+/** pino's levels; anything else would only fail later, inside the logger, with a vaguer message. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** A whole number in [0, max] written in decimal digits; empty or unset means the fallback. */
+function integer(value: string | undefined, fallback: number, name: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined || value.trim() === "") return fallback;
+  const parsed = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(parsed) || parsed > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? "≥ 0" : `from 0 to ${max}`;
+    throw new Error(`${name} must be a whole number ${range}, got "${value}"`);
+  }
   return parsed;
 }
 
+function logLevel(value: string | undefined, fallback: string): string {
+  if (value === undefined || value.trim() === "") return fallback;
+  const level = value.trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, got "${value}"`);
+  }
+  return level;
+}
+
+/**
+ * `defaults` changes a default, never an explicit setting: the curriculum CLI logs at `warn`
+ * unless LOG_LEVEL says otherwise, so its stdout/stderr stay readable.
+ */
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   overrides: Partial<Pick<PathwiseConfig, "dataDir" | "port" | "host">> = {},
+  defaults: Partial<Pick<PathwiseConfig, "logLevel">> = {},
 ): PathwiseConfig {
   const mode = (env.PATHWISE_MODE ?? (env.NODE_ENV === "production" ? "production" : "development")) as PathwiseConfig["mode"];
   if (mode !== "development" && mode !== "production") throw new Error(`PATHWISE_MODE must be development or production, got "${mode}"`);
@@ -47,8 +68,8 @@ export function loadConfig(
     mode,
     dataDir: resolve(overrides.dataDir ?? env.PATHWISE_DATA_DIR ?? "data"),
     host: overrides.host ?? env.HOST ?? "0.0.0.0",
-    port: overrides.port ?? integer(env.PORT, 4000, "PORT"),
-    logLevel: env.LOG_LEVEL ?? "info",
+    port: overrides.port ?? integer(env.PORT, 4000, "PORT", 65535),
+    logLevel: logLevel(env.LOG_LEVEL, defaults.logLevel ?? "info"),
     seedPath: resolve(env.PATHWISE_SEED_PATH ?? resolve(PROJECT_ROOT, "seeds/curriculum")),
   };
   if (env.NEO4J_URI) {

@@ -11,6 +11,9 @@ import type { CurriculumWarning } from "../curriculum/validate.js";
 import { createLogger } from "../logger.js";
 import { openRuntime } from "../services/runtime.js";
 
+/** Commands print their results; their logs stay at `warn` unless LOG_LEVEL asks for more (or less). */
+const CLI_DEFAULTS = { logLevel: "warn" } as const;
+
 function printWarnings(warnings: CurriculumWarning[]): void {
   for (const warning of warnings) {
     process.stderr.write(`  warning: ${warning.file} ${warning.path}${warning.id ? ` [${warning.id}]` : ""}: ${warning.message}\n`);
@@ -77,8 +80,8 @@ export function registerCurriculum(program: Command): void {
     .option("--dry-run", "validate and report the changes without writing them")
     .action((path: string, options: { dataDir?: string; dryRun?: boolean }) =>
       reportingProblems(async () => {
-        const config = loadConfig(process.env, options);
-        const runtime = await openRuntime(config, createLogger("warn"));
+        const config = loadConfig(process.env, options, CLI_DEFAULTS);
+        const runtime = await openRuntime(config, createLogger(config.logLevel));
         try {
           const report = await runtime.curriculum.importPath(path, { dryRun: options.dryRun ?? false });
           printWarnings(report.warnings);
@@ -96,8 +99,8 @@ export function registerCurriculum(program: Command): void {
     .option("--subject <id...>", "subjects to export (default: all)")
     .option("--data-dir <dir>", "the embedded store's directory (env PATHWISE_DATA_DIR; default ./data)")
     .action(async (target: string, options: { subject?: string[]; dataDir?: string }) => {
-      const config = loadConfig(process.env, options);
-      const runtime = await openRuntime(config, createLogger("warn"));
+      const config = loadConfig(process.env, options, CLI_DEFAULTS);
+      const runtime = await openRuntime(config, createLogger(config.logLevel));
       try {
         const subjects = options.subject ?? (await runtime.store.curriculum.listSubjects()).map((s) => s.id);
         const data = await runtime.store.curriculum.exportCurriculum(subjects);

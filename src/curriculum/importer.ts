@@ -144,22 +144,57 @@ export function planChanges(validated: ValidatedCurriculum, stored: CurriculumFi
   };
 }
 
-/** Prerequisite edges of other subjects that point at knowledge points this import removes. */
-async function brokenByRemovals(store: KnowledgeGraphStore, changes: CurriculumChangeSet): Promise<CurriculumIssue[]> {
+/**
+ * Everything of a subject outside the import that names a knowledge point this import removes:
+ * prerequisite edges, items (their knowledge points), misconceptions and resources. Such a
+ * removal is refused before anything is written, whichever backend holds the curriculum: on
+ * SQLite it would leave dangling link rows, while Neo4j would silently drop the relationships.
+ */
+async function brokenByRemovals(
+  store: KnowledgeGraphStore,
+  changes: CurriculumChangeSet,
+  stored: CurriculumFingerprints,
+): Promise<CurriculumIssue[]> {
   const removed = new Set(changes.removals.knowledgePoints);
   if (removed.size === 0) return [];
   const snapshot = await store.curriculum.loadGraphSnapshot();
-  const subjectOfPoint = new Map(snapshot.knowledgePoints.map((k) => [k.id, k.subjectId]));
   const importing = new Set(changes.subjectIds);
-  return snapshot.prerequisites
-    .filter((edge) => removed.has(edge.fromId) && !importing.has(subjectOfPoint.get(edge.toId) ?? ""))
-    .map((edge) => ({
-      code: "REMOVAL_BREAKS_REFERENCE" as const,
-      message: `cannot remove knowledge point "${edge.fromId}": "${edge.toId}" (subject ${subjectOfPoint.get(edge.toId)}) lists it as a prerequisite`,
+  /** The subject owning an entity that stays stored after this import, or undefined if the import replaces it. */
+  const outsideOwner = (kind: "knowledgePoints" | "items" | "misconceptions" | "resources", id: string): string | undefined => {
+    const owner = stored[kind].get(id)?.subjectId;
+    return owner === undefined || importing.has(owner) ? undefined : owner;
+  };
+  const issues: CurriculumIssue[] = [];
+  const refuse = (pointId: string, what: string, id: string, subjectId: string, role: string) => {
+    issues.push({
+      code: "REMOVAL_BREAKS_REFERENCE",
+      message: `cannot remove knowledge point "${pointId}": ${what} "${id}" (subject ${subjectId}) ${role}`,
       file: "",
       path: "knowledgePoints",
-      id: edge.fromId,
-    }));
+      id: pointId,
+    });
+  };
+  for (const edge of snapshot.prerequisites) {
+    if (!removed.has(edge.fromId)) continue;
+    const owner = outsideOwner("knowledgePoints", edge.toId);
+    if (owner) refuse(edge.fromId, "knowledge point", edge.toId, owner, "lists it as a prerequisite");
+  }
+  for (const link of snapshot.itemKnowledgePoints) {
+    if (!removed.has(link.knowledgePointId)) continue;
+    const owner = outsideOwner("items", link.itemId);
+    if (owner) refuse(link.knowledgePointId, "item", link.itemId, owner, "practises it");
+  }
+  for (const link of snapshot.misconceptionKnowledgePoints) {
+    if (!removed.has(link.knowledgePointId)) continue;
+    const owner = outsideOwner("misconceptions", link.misconceptionId);
+    if (owner) refuse(link.knowledgePointId, "misconception", link.misconceptionId, owner, "is tagged with it");
+  }
+  for (const link of snapshot.resourceKnowledgePoints) {
+    if (!removed.has(link.knowledgePointId)) continue;
+    const owner = outsideOwner("resources", link.resourceId);
+    if (owner) refuse(link.knowledgePointId, "resource", link.resourceId, owner, "teaches it");
+  }
+  return issues;
 }
 
 export interface ImportOptions {
@@ -178,8 +213,9 @@ export async function importValidated(
   validated: ValidatedCurriculum,
   options: ImportOptions = {},
 ): Promise<ImportReport> {
-  const changes = planChanges(validated, await store.curriculum.curriculumFingerprints(), (options.now?.() ?? new Date()).toISOString());
-  const broken = await brokenByRemovals(store, changes);
+  const stored = await store.curriculum.curriculumFingerprints();
+  const changes = planChanges(validated, stored, (options.now?.() ?? new Date()).toISOString());
+  const broken = await brokenByRemovals(store, changes, stored);
   if (broken.length > 0) throw new CurriculumValidationError(broken);
   const total = (counts: ImportCounts) => Object.values(counts).reduce((a, b) => a + b, 0);
   const { added, changed, removed } = changes.record.summary;

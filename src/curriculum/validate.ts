@@ -275,6 +275,10 @@ export function validatePackages(packages: SourcePackage[], context: ValidationC
     }
     const codes = new Set<string>();
     domainCodes.set(subjectId, codes);
+    // Stage and domain order count within this package only: a subject's entities (and so their
+    // content hashes) must not depend on which other subjects are in the same import.
+    let stageOrder = 0;
+    let domainOrder = 0;
 
     for (const { source, spec } of files) {
       if (spec.format !== undefined && !spec.subject) {
@@ -288,7 +292,7 @@ export function validatePackages(packages: SourcePackage[], context: ValidationC
         const origin = { source, path: ["stages", index], id: stage.id };
         if (!claim("stage", stage.id, origin)) return;
         stageGrades.set(stage.id, { subjectId, grades: stage.grades });
-        data.stages.push({ id: stage.id, subjectId, name: text(stage.name), grades: [...stage.grades], order: data.stages.length });
+        data.stages.push({ id: stage.id, subjectId, name: text(stage.name), grades: [...stage.grades], order: stageOrder++ });
       });
       spec.domains.forEach((domain, index) => {
         const entries = [
@@ -306,11 +310,7 @@ export function validatePackages(packages: SourcePackage[], context: ValidationC
           if (!claim(`domain code in ${subjectId}`, entry.code, { source, path: entry.path })) continue;
           codes.add(entry.code);
           data.domains.push(
-            withOptional(
-              { code: entry.code, subjectId, name: text(entry.name), order: data.domains.length },
-              "parentCode",
-              entry.parentCode,
-            ),
+            withOptional({ code: entry.code, subjectId, name: text(entry.name), order: domainOrder++ }, "parentCode", entry.parentCode),
           );
         }
       });

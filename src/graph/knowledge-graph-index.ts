@@ -5,7 +5,8 @@
  * Layout: points and items are numbered densely; adjacency is CSR (an offsets array and a
  * targets array per direction) in typed arrays, so a closure query touches contiguous memory
  * and allocates only its result. Rebuilt from the store at start and after every import.
- * Size guidance is in docs/architecture.md ("How large may the graph grow").
+ * Size guidance is in docs/graph-model.md ("How large can the curriculum grow before the
+ * in-memory index must change").
  */
 import type { GraphSnapshot } from "./store.js";
 

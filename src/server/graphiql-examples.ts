@@ -1,4 +1,12 @@
-/** Example operations preloaded as GraphiQL tabs, so the playground shows what the API can do. */
+/**
+ * Example operations preloaded as GraphiQL tabs, so the playground shows what the API can do.
+ *
+ * They are static text handed to the GraphiQL page: nothing runs them at start-up, so an id
+ * they name (math.g5.fraction-add-unlike, from the grade 5 seed) need not exist in the store.
+ * Run against a store without it, `knowledgePoint` is simply null. A test runs every example
+ * against the mini fixture to keep them valid against the schema
+ * (tests/server/graphiql-examples.test.ts).
+ */
 export interface ExampleTab {
   query: string;
   variables?: string;

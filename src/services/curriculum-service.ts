@@ -35,6 +35,11 @@ export class CurriculumService {
     return index;
   }
 
+  /** Builds the index unless it is already built (e.g. by the import that seeded the store). */
+  async ensureIndex(): Promise<KnowledgeGraphIndex> {
+    return this.current ?? this.reloadIndex();
+  }
+
   /** Rebuilds the index if the stored curriculum changed since it was built. */
   async refreshIfStale(): Promise<boolean> {
     if ((await this.store.curriculum.curriculumRevision()) === this.revision) return false;

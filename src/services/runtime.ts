@@ -21,7 +21,8 @@ export async function openRuntime(config: PathwiseConfig, logger: Logger, option
       const report = await curriculum.seedIfEmpty(config.seedPath);
       if (report) logger.info({ added: report.added }, "seed curriculum imported");
     }
-    await curriculum.reloadIndex();
+    // Seeding imports through the service, which already built the index when it wrote anything.
+    await curriculum.ensureIndex();
   } catch (error) {
     await store.close();
     throw error;

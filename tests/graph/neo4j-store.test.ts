@@ -2,7 +2,7 @@
  * Runs the store contract against a real Neo4j when NEO4J_URI is set (NEO4J_USER,
  * NEO4J_PASSWORD, NEO4J_DATABASE as for the server). WARNING: it empties that database.
  * No Neo4j server can be installed on the CI machine, so CI lints every statement instead
- * (cypher-lint.test.ts); see docs/architecture.md for running this against Neo4j or Aura.
+ * (cypher-lint.test.ts); see docs/neo4j.md for running this against Neo4j or Aura.
  */
 import { describe, it } from "vitest";
 import { loadConfig } from "../../src/config.js";

@@ -1,6 +1,6 @@
 /**
  * The behaviour every KnowledgeGraphStore backend must have. Run by sqlite-store.test.ts always
- * and by neo4j-store.test.ts when NEO4J_URI is set (see docs/architecture.md).
+ * and by neo4j-store.test.ts when NEO4J_URI is set (see docs/neo4j.md).
  */
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +10,7 @@ import { CurriculumValidationError } from "../../src/curriculum/errors.js";
 import { importCurriculum } from "../../src/curriculum/importer.js";
 import { KnowledgeGraphIndex } from "../../src/graph/knowledge-graph-index.js";
 import type { KnowledgeGraphStore } from "../../src/graph/store.js";
+import { point, unitWith, writePackage } from "../support/curriculum-files.js";
 
 export const MINI = "tests/fixtures/curriculum/mini";
 
@@ -19,6 +20,55 @@ export function copyOfMini(): string {
   cpSync(MINI, directory, { recursive: true });
   return directory;
 }
+
+/** A copy of mini with one more point, mini.kp.bonus, that the original fixture does not have. */
+export function miniWithBonusPoint(): string {
+  const directory = copyOfMini();
+  writeFileSync(
+    join(directory, "bonus.yaml"),
+    `units:
+  - id: mini.u.bonus
+    name: { zh: 附加单元, en: Bonus unit }
+    grade: 5
+    stage: mini.s3
+    domain: NA.NO
+    order: 3
+    knowledgePoints:
+      - id: mini.kp.bonus
+        name: { zh: 附加, en: Bonus }
+        description: { zh: 附加知识点。, en: A bonus point. }
+        standardCode: NA.NO.5.9
+        difficultyBand: 2
+`,
+  );
+  return directory;
+}
+
+/** Packages of subject t that refer to mini.kp.bonus in one way each. */
+const REFERENCES_TO_BONUS: Record<string, string> = {
+  prerequisite: unitWith(point("t.kp.a", ["mini.kp.bonus"])),
+  item: `${unitWith(point("t.kp.a"))}items:
+  - id: t.item.q1
+    type: numeric
+    stem: { zh: 题, en: Q }
+    knowledgePoints: [t.kp.a, mini.kp.bonus]
+    difficulty: 1
+    answer: { value: 1 }
+`,
+  misconception: `misconceptions:
+  - id: t.mis.m1
+    name: { zh: 误解, en: Misconception }
+    description: { zh: 描述, en: Description }
+    knowledgePoints: [mini.kp.bonus]
+`,
+  resource: `resources:
+  - id: t.res.r1
+    kind: activity
+    title: { zh: 活动, en: Activity }
+    body: { zh: 内容, en: Body }
+    knowledgePoints: [mini.kp.bonus]
+`,
+};
 
 export function storeContract(name: string, openEmptyStore: () => Promise<KnowledgeGraphStore>): void {
   describe(`${name} store contract`, () => {
@@ -158,6 +208,68 @@ export function storeContract(name: string, openEmptyStore: () => Promise<Knowle
       await expect(importCurriculum(store, broken)).rejects.toBeInstanceOf(CurriculumValidationError);
       expect((await store.curriculum.getKnowledgePoints(["mini.kp.unit-fraction"]))[0]?.name.zh).toBe("认识几分之一");
       expect(await store.curriculum.curriculumRevision()).toBe(1);
+    });
+
+    it("gives a subject the same hashes whichever subjects are imported with it", async () => {
+      await importCurriculum(store, MINI);
+      const root = join(mkdtempSync(join(tmpdir(), "pathwise-set-")), "set");
+      cpSync(writePackage({ "units.yaml": unitWith(point("t.kp.a")) }), join(root, "aaa"), { recursive: true });
+      cpSync(MINI, join(root, "mini"), { recursive: true });
+      const report = await importCurriculum(store, root);
+      expect(report.subjects).toEqual(["t", "mini"]);
+      expect(Object.values(report.changed).every((n) => n === 0)).toBe(true);
+      expect(report.removed.stages + report.removed.domains).toBe(0);
+      expect(report.added).toMatchObject({ subjects: 1, stages: 1, domains: 1, knowledgePoints: 1 });
+      expect(report.unchanged).toMatchObject({ subjects: 1, stages: 2, domains: 2, knowledgePoints: 5, items: 12 });
+    });
+
+    for (const [kind, files] of Object.entries(REFERENCES_TO_BONUS)) {
+      it(`refuses to remove a point another subject's ${kind} refers to, writing nothing`, async () => {
+        await importCurriculum(store, miniWithBonusPoint());
+        await importCurriculum(store, writePackage({ "refs.yaml": files }));
+        const revision = await store.curriculum.curriculumRevision();
+        const error = await importCurriculum(store, MINI).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(CurriculumValidationError);
+        const issues = (error as CurriculumValidationError).issues;
+        expect(issues.length).toBeGreaterThan(0);
+        for (const issue of issues) {
+          expect(issue).toMatchObject({ code: "REMOVAL_BREAKS_REFERENCE", id: "mini.kp.bonus" });
+          expect(issue.message).toMatch(/cannot remove knowledge point "mini\.kp\.bonus": .*\(subject t\)/);
+        }
+        expect(issues.map((i) => i.message).join("\n")).toContain(kind === "prerequisite" ? "knowledge point" : kind);
+        // Nothing was written: the point and every link to it are still there.
+        expect(await store.curriculum.curriculumRevision()).toBe(revision);
+        expect((await store.curriculum.getKnowledgePoints(["mini.kp.bonus"]))[0]?.id).toBe("mini.kp.bonus");
+        const index = KnowledgeGraphIndex.build(await store.curriculum.loadGraphSnapshot());
+        expect(index.hasPoint("mini.kp.bonus")).toBe(true);
+        // A dry run is refused the same way.
+        await expect(importCurriculum(store, MINI, { dryRun: true })).rejects.toBeInstanceOf(CurriculumValidationError);
+        // Once the other subject drops the reference, the removal goes through.
+        await importCurriculum(store, writePackage({}));
+        const report = await importCurriculum(store, MINI);
+        expect(report.removed.knowledgePoints).toBe(1);
+        const snapshot = await store.curriculum.loadGraphSnapshot();
+        const linked = [
+          ...snapshot.prerequisites.flatMap((e) => [e.fromId, e.toId]),
+          ...snapshot.itemKnowledgePoints.map((l) => l.knowledgePointId),
+          ...snapshot.misconceptionKnowledgePoints.map((l) => l.knowledgePointId),
+          ...snapshot.resourceKnowledgePoints.map((l) => l.knowledgePointId),
+        ];
+        expect(linked).not.toContain("mini.kp.bonus");
+      });
+    }
+
+    it("allows removing a referenced point when the referring subject is replaced in the same import", async () => {
+      await importCurriculum(store, miniWithBonusPoint());
+      await importCurriculum(store, writePackage({ "refs.yaml": REFERENCES_TO_BONUS.resource as string }));
+      const root = join(mkdtempSync(join(tmpdir(), "pathwise-set-")), "set");
+      cpSync(writePackage({}), join(root, "aaa"), { recursive: true });
+      cpSync(MINI, join(root, "mini"), { recursive: true });
+      const report = await importCurriculum(store, root);
+      expect(report.removed).toMatchObject({ knowledgePoints: 1, resources: 1 });
     });
 
     it("exports what re-imports as unchanged", async () => {
