@@ -11,6 +11,9 @@ import type { Suite } from "./lib/suite.js";
 
 const SUITES: Record<string, () => Promise<Suite>> = {
   graph: async () => (await import("./graph.js")).default,
+  "kt-accuracy": async () => (await import("./kt-accuracy.js")).default,
+  "kt-speed": async () => (await import("./kt-speed.js")).default,
+  "kt-online": async () => (await import("./kt-online.js")).default,
 };
 
 const root = fileURLToPath(new URL("..", import.meta.url));

@@ -48,6 +48,8 @@ function startWorker(workerData: unknown): Worker {
   return new Worker(bootstrap, { eval: true, workerData, execArgv: [] });
 }
 
+type WorkerMessage = { ready?: true; index: number; result?: SkillFitResult; error?: string };
+
 export async function runFitTasks(
   dataset: TraceDataset,
   tasks: FitTask[],
@@ -65,7 +67,8 @@ export async function runFitTasks(
     const arrays = traceArrays(dataset);
     for (const index of queue) {
       results[index] = runFitTask(arrays, tasks[index] as FitTask, options, sequenceFold, workspace);
-      runner.onProgress?.(++done, tasks.length);
+      done++;
+      runner.onProgress?.(done, tasks.length);
     }
     return results;
   }
@@ -81,13 +84,20 @@ export async function runFitTasks(
         }
       };
       for (const worker of workers) {
-        worker.on("message", (message: { index: number; result?: SkillFitResult; error?: string }) => {
+        worker.on("message", (message: WorkerMessage) => {
+          // A worker announces itself once its listener is attached: a task posted earlier could
+          // be dispatched while the worker is still loading its modules, and be lost.
+          if (message.ready) {
+            feed(worker);
+            return;
+          }
           if (message.error !== undefined) {
             reject(new Error(`fitting failed in a worker: ${message.error}`));
             return;
           }
           results[message.index] = message.result as SkillFitResult;
-          runner.onProgress?.(++done, tasks.length);
+          done++;
+          runner.onProgress?.(done, tasks.length);
           if (done === tasks.length) resolve();
           else feed(worker);
         });
@@ -95,7 +105,6 @@ export async function runFitTasks(
         worker.on("exit", (code) => {
           if (done < tasks.length) reject(new Error(`a fitting worker exited with code ${code}`));
         });
-        feed(worker);
       }
     });
   } finally {

@@ -15,3 +15,4 @@ parentPort?.on("message", (message: { index: number; task: FitTask }) => {
     parentPort?.postMessage({ index: message.index, error: (error as Error).stack ?? String(error) });
   }
 });
+parentPort?.postMessage({ ready: true });
