@@ -220,6 +220,14 @@ export function parseTraceText(input: string, file: string, options: ReadTraceOp
       column++;
       if (endOfRecord || pos >= text.length) break;
     }
+    if (column > header.length) {
+      throw new TraceFileError(
+        file,
+        recordLine,
+        undefined,
+        `the row has ${column} fields, the header ${header.length} (an unquoted delimiter in a value?)`,
+      );
+    }
     if (column <= lastWanted) {
       throw new TraceFileError(file, recordLine, header[lastWanted], `the row has ${column} fields, the header ${header.length}`);
     }
