@@ -3,7 +3,7 @@
  * `subject.yaml` (or .yml/.json) manifest plus any number of further files below it. A directory
  * without a manifest is a collection: each child directory with a manifest is a package.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { type Dirent, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, extname, join, relative } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { CurriculumIssue } from "./errors.js";
@@ -100,12 +100,42 @@ export function readSourceFile(path: string, issues: CurriculumIssue[]): SourceF
   return { file, content: doc.toJS({ maxAliasCount: 100 }), locate: locatorFor(doc, lines) };
 }
 
-function listFiles(directory: string): string[] {
+/** Whether a directory entry is (or, through a symbolic link, points to) a directory or a file. */
+function entryKind(directory: string, entry: Dirent): "directory" | "file" | undefined {
+  if (entry.isDirectory()) return "directory";
+  if (entry.isFile()) return "file";
+  if (!entry.isSymbolicLink()) return undefined;
+  try {
+    const target = statSync(join(directory, entry.name));
+    return target.isDirectory() ? "directory" : target.isFile() ? "file" : undefined;
+  } catch {
+    return undefined; // a dangling link
+  }
+}
+
+function sortedEntries(directory: string): Dirent[] {
+  return readdirSync(directory, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * The curriculum files below `directory`, following symbolic links to files and directories. A
+ * directory reached twice (a link cycle, or two links to one place) is read once; so is a file.
+ */
+function listFiles(directory: string, seen = new Set<string>()): string[] {
+  const real = realpathSync(directory);
+  if (seen.has(real)) return [];
+  seen.add(real);
   const found: string[] = [];
-  for (const entry of readdirSync(directory, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of sortedEntries(directory)) {
     const full = join(directory, entry.name);
-    if (entry.isDirectory()) found.push(...listFiles(full));
-    else if (CURRICULUM_EXTENSIONS.has(extname(entry.name))) found.push(full);
+    const kind = entryKind(directory, entry);
+    if (kind === "directory") found.push(...listFiles(full, seen));
+    else if (kind === "file" && CURRICULUM_EXTENSIONS.has(extname(entry.name))) {
+      const target = realpathSync(full);
+      if (seen.has(target)) continue;
+      seen.add(target);
+      found.push(full);
+    }
   }
   return found;
 }
@@ -130,9 +160,9 @@ export function loadPackages(path: string): { packages: SourcePackage[]; issues:
   } else if (hasManifest(path)) {
     roots.push({ root: path, files: listFiles(path) });
   } else {
-    for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of sortedEntries(path)) {
       const child = join(path, entry.name);
-      if (entry.isDirectory() && hasManifest(child)) roots.push({ root: child, files: listFiles(child) });
+      if (entryKind(path, entry) === "directory" && hasManifest(child)) roots.push({ root: child, files: listFiles(child) });
     }
     if (roots.length === 0) {
       issues.push({

@@ -222,6 +222,8 @@ export function validatePackages(packages: SourcePackage[], context: ValidationC
   const linkedTargets: { origin: Origin; toId: string; subjectId: string }[] = [];
   const checkPointRefs = (ids: string[], origin: Origin) => pendingPointRefs.push({ ids, origin });
   const domainCodes = new Map<string, Set<string>>();
+  /** Packages to warn about if they end up with no knowledge points (e.g. their files were not found). */
+  const emptyCheck: { origin: Origin; root: string; subjectId: string; fileCount: number }[] = [];
 
   const claim = (kind: string, id: string, origin: Origin): boolean => {
     let seen = origins.ids.get(kind);
@@ -264,7 +266,9 @@ export function validatePackages(packages: SourcePackage[], context: ValidationC
       collector.add("INVALID_VALUE", { source: manifest.source, path: ["format"] }, `format must be "${CURRICULUM_FORMAT}"`);
     }
     const subjectId = subjectSpec.id;
-    if (claim("subject", subjectId, { source: manifest.source, path: ["subject"], id: subjectId })) {
+    const subjectOrigin = { source: manifest.source, path: ["subject"], id: subjectId };
+    if (claim("subject", subjectId, subjectOrigin)) {
+      emptyCheck.push({ origin: subjectOrigin, root: pkg.root, subjectId, fileCount: files.length });
       data.subjects.push(
         withOptional(
           withOptional({ id: subjectId, name: text(subjectSpec.name) }, "standard", optionalText(subjectSpec.standard)),
@@ -455,6 +459,16 @@ export function validatePackages(packages: SourcePackage[], context: ValidationC
 
   const pointGrade = new Map<string, number>();
   for (const point of data.knowledgePoints) pointGrade.set(point.id, point.grade);
+  const subjectsWithPoints = new Set(data.knowledgePoints.map((k) => k.subjectId));
+  for (const { origin, root, subjectId, fileCount } of emptyCheck) {
+    if (!subjectsWithPoints.has(subjectId)) {
+      collector.warn(
+        origin,
+        `the package ${root} (subject ${subjectId}) has no knowledge points: ${fileCount} file${fileCount === 1 ? "" : "s"} read; ` +
+          "are its units in files (.yaml, .yml or .json) below the package directory?",
+      );
+    }
+  }
   const pointExists = (id: string) => pointGrade.has(id) || (context.externalKnowledgePoints?.has(id) ?? false);
   const misconceptionExists = (id: string) => origins.misconceptions.has(id);
 

@@ -55,7 +55,7 @@ describe("bkt fit and evaluate", () => {
     expect(Object.keys(params.skills).sort()).toEqual(["Angles", "Fractions, adding"]);
     for (const skill of Object.values(params.skills) as Record<string, number>[]) {
       for (const key of ["prior", "learn", "forget", "slip", "guess"]) expect(skill[key]).toBeGreaterThanOrEqual(0);
-      expect(skill.slip + skill.guess).toBeLessThan(1);
+      expect((skill.slip as number) + (skill.guess as number)).toBeLessThan(1);
     }
     expect(params.fit).toMatchObject({ rows: expect.any(Number), iterations: expect.any(Number), warnings: expect.any(Array) });
     expect(params.fit.logLikelihood).toBeLessThan(0);
