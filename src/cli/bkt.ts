@@ -10,6 +10,7 @@ import { defaultThreads } from "../bkt/fit-runner.js";
 import { readModelFile, writeModelFile } from "../bkt/model-file.js";
 import { BKT_VARIANTS, type BktVariant, variantShape } from "../bkt/parameters.js";
 import { DEFAULT_COLUMNS, readTraceFile, type TraceColumns, type TraceFileReport } from "../bkt/trace-file.js";
+import { registerBktPublish } from "./bkt-publish.js";
 import { parseNonNegativeInteger, parsePositiveInteger } from "./options.js";
 import { createProgressReporter } from "./progress.js";
 
@@ -176,6 +177,8 @@ export function registerBkt(program: Command): void {
       progress.finish();
       printJson({ ...result, restarts: options.restarts, threads: options.threads, data: describeData(options.data, dataset, report) });
     });
+
+  registerBktPublish(bkt);
 }
 
 function parseFolds(value: string): number {

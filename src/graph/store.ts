@@ -5,8 +5,10 @@
  * Division of labour: the store persists entities and answers look-ups and searches; the graph's
  * structure (prerequisites, item and resource links) is also loaded once into the in-memory
  * KnowledgeGraphIndex, which serves every traversal. The store is composed of one sub-store
- * per concern (curriculum, learners, ...) so that each backend keeps them in separate modules.
+ * per concern (curriculum, BKT parameters, learners, ...) so that each backend keeps them in separate modules.
  */
+import type { SkillModel } from "../bkt/model.js";
+import type { BktVariant } from "../bkt/parameters.js";
 import type {
   CurriculumData,
   CurriculumKind,
@@ -114,9 +116,108 @@ export interface CurriculumStore {
   searchKnowledgePoints(filter: KnowledgePointFilter, page: Page): Promise<{ nodes: KnowledgePoint[]; totalCount: number }>;
 }
 
+/** Fitted BKT parameters of one knowledge point: the five probabilities, plus per-item values for item variants. */
+export interface BktPointParameters extends SkillModel {
+  /** A curriculum knowledge point id, or any skill name of an external data set (kept, and reported by the service). */
+  knowledgePointId: string;
+}
+
+/** Where a parameter set came from: the answer log it was fitted on. */
+export interface BktParameterSource {
+  /** The data file name or a description of the data. */
+  data: string;
+  rows?: number;
+  students?: number;
+  /** The params.json it was published from, if any. */
+  paramsFile?: string;
+}
+
+/** What the fit itself reported. */
+export interface BktFitSummary {
+  logLikelihood?: number;
+  iterations?: number;
+  /** How many warnings the fit gave. */
+  warnings: number;
+}
+
+/** A parameter set to save. Its values are validated before anything is written. */
+export interface NewBktParameterSet {
+  /** Unique and never reused; generated when absent. */
+  id?: string;
+  variant: BktVariant;
+  /** When the fit ran (ISO 8601). */
+  fittedAt: string;
+  source: BktParameterSource;
+  fit: BktFitSummary;
+  /** Evaluation or cross-validation metrics, as the CLI printed them (free-form JSON). */
+  metrics?: Record<string, unknown>;
+  /** Who or what published it: a user name, a job name. */
+  createdBy: string;
+  /** One entry per knowledge point, each point at most once; at least one. */
+  points: BktPointParameters[];
+}
+
+/** A stored parameter set's provenance, without its points. */
+export interface BktParameterSetRecord extends Omit<NewBktParameterSet, "id" | "points"> {
+  id: string;
+  /** When it was stored. */
+  savedAt: string;
+  /** When it was last activated; absent if it never was. */
+  activatedAt?: string;
+  /** Grows with every activation of any set; the most recent activation wins per point. */
+  activation?: number;
+  /** Knowledge points it holds parameters for. */
+  pointCount: number;
+  /** Knowledge points for which it is the current set now. */
+  currentPointCount: number;
+}
+
+/** The parameters in use for one knowledge point, with the set they come from. */
+export interface CurrentBktParameters extends BktPointParameters {
+  setId: string;
+  variant: BktVariant;
+  fittedAt: string;
+  activatedAt: string;
+}
+
+/** One set's parameters for a knowledge point, in the point's history. */
+export interface BktParameterHistoryEntry extends BktPointParameters {
+  setId: string;
+  variant: BktVariant;
+  fittedAt: string;
+  savedAt: string;
+  activatedAt?: string;
+  /** Whether these are the point's current parameters. */
+  current: boolean;
+}
+
+/**
+ * Fitted BKT parameters with their provenance. Sets are append-only: saving never overwrites a
+ * set, and activating one makes it current for its points without touching any other set.
+ */
+export interface BktParameterStore {
+  /**
+   * Validates the set (throws InvalidBktParameterSetError before writing anything), then writes the
+   * set and all its points in one transaction, and activates it unless `activate` is false.
+   */
+  saveParameterSet(set: NewBktParameterSet, options?: { activate?: boolean }): Promise<BktParameterSetRecord>;
+  /** Makes the set current for each of its points (the most recently activated set wins per point). */
+  activateParameterSet(id: string): Promise<BktParameterSetRecord>;
+  /** Current parameters in the order asked, undefined where no activated set has the point. */
+  currentParameters(knowledgePointIds: readonly string[]): Promise<(CurrentBktParameters | undefined)[]>;
+  /** Every set, the most recently saved first. */
+  listParameterSets(): Promise<BktParameterSetRecord[]>;
+  getParameterSet(id: string): Promise<BktParameterSetRecord | undefined>;
+  /** Every set's parameters for one point, the most recently saved first. */
+  parameterHistory(knowledgePointId: string): Promise<BktParameterHistoryEntry[]>;
+  /** Grows with every activation, so another process can tell its cached parameters are stale. */
+  parameterRevision(): Promise<number>;
+}
+
 export interface KnowledgeGraphStore {
   readonly backend: "sqlite" | "neo4j";
   readonly curriculum: CurriculumStore;
+  readonly bktParameters: BktParameterStore;
   /** Creates tables, constraints and indexes; safe to run on every start. */
   migrate(): Promise<void>;
   /** Throws when the store cannot answer (readiness). */

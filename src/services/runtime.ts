@@ -1,15 +1,18 @@
-/** Opens everything a command needs: the store (migrated), the curriculum service and its index. */
+/** Opens everything a command needs: the store (migrated), the curriculum service and its index, the mastery model service. */
 import type { PathwiseConfig } from "../config.js";
 import { openStore } from "../graph/open-store.js";
 import type { KnowledgeGraphStore } from "../graph/store.js";
 import type { Logger } from "../logger.js";
 import { CurriculumService } from "./curriculum-service.js";
+import { MasteryModelService } from "./mastery-model-service.js";
 
 export interface Runtime {
   config: PathwiseConfig;
   logger: Logger;
   store: KnowledgeGraphStore;
   curriculum: CurriculumService;
+  /** The BKT parameters in use per knowledge point (fitted or default). */
+  masteryModel: MasteryModelService;
   close(): Promise<void>;
 }
 
@@ -27,5 +30,6 @@ export async function openRuntime(config: PathwiseConfig, logger: Logger, option
     await store.close();
     throw error;
   }
-  return { config, logger, store, curriculum, close: () => store.close() };
+  const masteryModel = new MasteryModelService(store, logger);
+  return { config, logger, store, curriculum, masteryModel, close: () => store.close() };
 }

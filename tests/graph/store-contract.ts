@@ -8,8 +8,9 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CurriculumValidationError } from "../../src/curriculum/errors.js";
 import { importCurriculum } from "../../src/curriculum/importer.js";
+import { InvalidBktParameterSetError } from "../../src/graph/bkt-parameter-set.js";
 import { KnowledgeGraphIndex } from "../../src/graph/knowledge-graph-index.js";
-import type { KnowledgeGraphStore } from "../../src/graph/store.js";
+import type { BktPointParameters, KnowledgeGraphStore, NewBktParameterSet } from "../../src/graph/store.js";
 import { point, unitWith, writePackage } from "../support/curriculum-files.js";
 
 export const MINI = "tests/fixtures/curriculum/mini";
@@ -69,6 +70,24 @@ const REFERENCES_TO_BONUS: Record<string, string> = {
     knowledgePoints: [mini.kp.bonus]
 `,
 };
+
+/** One point's parameters; `prior` varies so that tests can tell sets apart. */
+export function pointParameters(knowledgePointId: string, prior: number, extra: Partial<BktPointParameters> = {}): BktPointParameters {
+  return { knowledgePointId, prior, learn: 0.15, forget: 0, slip: 0.1, guess: 0.2, ...extra };
+}
+
+/** A parameter set with full provenance over the given points. */
+export function parameterSet(points: BktPointParameters[], overrides: Partial<NewBktParameterSet> = {}): NewBktParameterSet {
+  return {
+    variant: "standard",
+    fittedAt: "2026-05-01T12:00:00.000Z",
+    source: { data: "answers-2026-04.csv.gz", rows: 1200, students: 80 },
+    fit: { logLikelihood: -612.5, iterations: 41, warnings: 1 },
+    createdBy: "contract-test",
+    points,
+    ...overrides,
+  };
+}
 
 export function storeContract(name: string, openEmptyStore: () => Promise<KnowledgeGraphStore>): void {
   describe(`${name} store contract`, () => {
@@ -270,6 +289,162 @@ export function storeContract(name: string, openEmptyStore: () => Promise<Knowle
       cpSync(MINI, join(root, "mini"), { recursive: true });
       const report = await importCurriculum(store, root);
       expect(report.removed).toMatchObject({ knowledgePoints: 1, resources: 1 });
+    });
+
+    describe("BKT parameters", () => {
+      const priorsOf = async (ids: string[]) => (await store.bktParameters.currentParameters(ids)).map((p) => p && [p.setId, p.prior]);
+
+      it("saves a set with its provenance and makes its points current", async () => {
+        expect(await store.bktParameters.listParameterSets()).toEqual([]);
+        expect(await store.bktParameters.parameterRevision()).toBe(0);
+        const items = { "mini.item.like-1": { guess: 0.3, slip: 0.05 } };
+        const saved = await store.bktParameters.saveParameterSet(
+          parameterSet(
+            [pointParameters("mini.kp.add-like", 0.4, { items, itemLearn: { "mini.item.like-1": 0.25 } }), pointParameters("Angles", 0.6)],
+            {
+              id: "set-a",
+              variant: "item-difficulty",
+              metrics: { pooled: { auc: 0.71, rmse: 0.42 }, folds: 5 },
+            },
+          ),
+        );
+        expect(saved).toMatchObject({
+          id: "set-a",
+          variant: "item-difficulty",
+          fittedAt: "2026-05-01T12:00:00.000Z",
+          source: { data: "answers-2026-04.csv.gz", rows: 1200, students: 80 },
+          fit: { logLikelihood: -612.5, iterations: 41, warnings: 1 },
+          metrics: { pooled: { auc: 0.71, rmse: 0.42 }, folds: 5 },
+          createdBy: "contract-test",
+          activation: 1,
+          pointCount: 2,
+          currentPointCount: 2,
+        });
+        expect(Date.parse(saved.savedAt)).not.toBeNaN();
+        expect(Date.parse(saved.activatedAt ?? "")).not.toBeNaN();
+        expect(await store.bktParameters.getParameterSet("set-a")).toEqual(saved);
+        expect(await store.bktParameters.listParameterSets()).toEqual([saved]);
+        expect(await store.bktParameters.getParameterSet("nope")).toBeUndefined();
+
+        const [fitted, external, never] = await store.bktParameters.currentParameters([
+          "mini.kp.add-like",
+          "Angles",
+          "mini.kp.unit-fraction",
+        ]);
+        expect(fitted).toEqual({
+          ...pointParameters("mini.kp.add-like", 0.4, { items, itemLearn: { "mini.item.like-1": 0.25 } }),
+          setId: "set-a",
+          variant: "item-difficulty",
+          fittedAt: "2026-05-01T12:00:00.000Z",
+          activatedAt: saved.activatedAt,
+        });
+        expect(external).toMatchObject({ knowledgePointId: "Angles", prior: 0.6, setId: "set-a" });
+        expect(external).not.toHaveProperty("items");
+        expect(never).toBeUndefined();
+        expect(await store.bktParameters.currentParameters([])).toEqual([]);
+        expect(await store.bktParameters.parameterRevision()).toBe(1);
+      });
+
+      it("keeps every set; per point the most recently activated set is current", async () => {
+        await store.bktParameters.saveParameterSet(parameterSet([pointParameters("x", 0.1), pointParameters("y", 0.11)], { id: "a" }));
+        await store.bktParameters.saveParameterSet(parameterSet([pointParameters("x", 0.2), pointParameters("z", 0.22)], { id: "b" }));
+        expect(await priorsOf(["x", "y", "z"])).toEqual([
+          ["b", 0.2],
+          ["a", 0.11],
+          ["b", 0.22],
+        ]);
+
+        // Saved without activation: stored and listed, current nowhere.
+        const c = await store.bktParameters.saveParameterSet(parameterSet([pointParameters("x", 0.3)], { id: "c" }), { activate: false });
+        expect(c.activation).toBeUndefined();
+        expect(c.activatedAt).toBeUndefined();
+        expect(c.currentPointCount).toBe(0);
+        expect((await priorsOf(["x"]))[0]).toEqual(["b", 0.2]);
+        const revision = await store.bktParameters.parameterRevision();
+        expect(revision).toBe(2);
+
+        // Re-activating the older set makes it current again for its points only.
+        const a = await store.bktParameters.activateParameterSet("a");
+        expect(a.currentPointCount).toBe(2);
+        expect(await store.bktParameters.parameterRevision()).toBeGreaterThan(revision);
+        expect(await priorsOf(["x", "y", "z"])).toEqual([
+          ["a", 0.1],
+          ["a", 0.11],
+          ["b", 0.22],
+        ]);
+        const sets = await store.bktParameters.listParameterSets();
+        expect(sets.map((s) => [s.id, s.pointCount, s.currentPointCount])).toEqual([
+          ["c", 1, 0],
+          ["b", 2, 1],
+          ["a", 2, 2],
+        ]);
+
+        const history = await store.bktParameters.parameterHistory("x");
+        expect(history.map((h) => [h.setId, h.prior, h.current])).toEqual([
+          ["c", 0.3, false],
+          ["b", 0.2, false],
+          ["a", 0.1, true],
+        ]);
+        expect(history[0]).not.toHaveProperty("activatedAt");
+        expect(history[2]).toMatchObject({ variant: "standard", fittedAt: "2026-05-01T12:00:00.000Z", activatedAt: a.activatedAt });
+        expect(await store.bktParameters.parameterHistory("never-fitted")).toEqual([]);
+
+        await store.bktParameters.activateParameterSet("c");
+        expect(await priorsOf(["x", "y"])).toEqual([
+          ["c", 0.3],
+          ["a", 0.11],
+        ]);
+        await expect(store.bktParameters.activateParameterSet("ghost")).rejects.toThrow(/unknown BKT parameter set: ghost/);
+      });
+
+      it("generates an id when none is given, and never overwrites a set", async () => {
+        const first = await store.bktParameters.saveParameterSet(parameterSet([pointParameters("x", 0.1)]));
+        expect(first.id).toMatch(/^bkt-\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+        const second = await store.bktParameters.saveParameterSet(parameterSet([pointParameters("x", 0.2)]));
+        expect(second.id).not.toBe(first.id);
+        await expect(store.bktParameters.saveParameterSet(parameterSet([pointParameters("x", 0.9)], { id: first.id }))).rejects.toThrow(
+          /already exists/,
+        );
+        expect((await store.bktParameters.parameterHistory("x")).map((h) => h.prior)).toEqual([0.2, 0.1]);
+      });
+
+      it("rejects a set with a bad row before writing anything", async () => {
+        await store.bktParameters.saveParameterSet(parameterSet([pointParameters("x", 0.1)], { id: "good" }));
+        const before = await store.bktParameters.listParameterSets();
+        const bad: [string, NewBktParameterSet][] = [
+          ["prior", parameterSet([pointParameters("x", 0.5), pointParameters("y", 0.5), pointParameters("z", 1.5)], { id: "bad" })],
+          ["slip", parameterSet([pointParameters("x", 0.5, { slip: -0.1 })], { id: "bad" })],
+          ["guess", parameterSet([pointParameters("x", 0.5, { guess: Number.NaN })], { id: "bad" })],
+          ["items.q1.guess", parameterSet([pointParameters("x", 0.5, { items: { q1: { guess: 2, slip: 0.1 } } })], { id: "bad" })],
+          ["itemLearn.q1", parameterSet([pointParameters("x", 0.5, { itemLearn: { q1: 7 } })], { id: "bad" })],
+          ["more than once", parameterSet([pointParameters("x", 0.5), pointParameters("x", 0.6)], { id: "bad" })],
+          ["at least one", parameterSet([], { id: "bad" })],
+          ["variant", parameterSet([pointParameters("x", 0.5)], { id: "bad", variant: "fancy" as never })],
+          ["fittedAt", parameterSet([pointParameters("x", 0.5)], { id: "bad", fittedAt: "yesterday" })],
+        ];
+        for (const [problem, set] of bad) {
+          const error = await store.bktParameters.saveParameterSet(set).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error, problem).toBeInstanceOf(InvalidBktParameterSetError);
+          expect((error as Error).message).toContain(problem);
+        }
+        expect((await store.bktParameters.currentParameters(["x"]))[0]).toMatchObject({ setId: "good", prior: 0.1 });
+        expect(await store.bktParameters.parameterHistory("y")).toEqual([]);
+        expect(await store.bktParameters.listParameterSets()).toEqual(before);
+        expect(await store.bktParameters.parameterRevision()).toBe(1);
+      });
+
+      it("leaves nothing behind when a write fails midway", async () => {
+        // Valid values, but the last point's per-item record cannot be serialised: the write fails after earlier rows.
+        const unserialisable = { q1: { guess: 0.2, slip: 0.1, note: 1n } } as unknown as BktPointParameters["items"];
+        const set = parameterSet([pointParameters("x", 0.5), pointParameters("y", 0.5, { items: unserialisable })], { id: "half" });
+        await expect(store.bktParameters.saveParameterSet(set)).rejects.toThrow();
+        expect(await store.bktParameters.getParameterSet("half")).toBeUndefined();
+        expect(await store.bktParameters.currentParameters(["x", "y"])).toEqual([undefined, undefined]);
+        expect(await store.bktParameters.parameterRevision()).toBe(0);
+      });
     });
 
     it("exports what re-imports as unchanged", async () => {

@@ -48,8 +48,18 @@ export type RelationshipSpec = readonly [string, NodeLabel];
 
 /** The schema the lint checks statements against: what the database is declared to hold. */
 export const DECLARED_SCHEMA = {
-  labels: [...Object.values(NODE_LABELS), "CurriculumImport"],
-  relationshipTypes: ["PART_OF", "IN_STAGE", "PREREQUISITE_OF", "ASSESSES", "REVEALS", "INSTANCE_OF", "AFFECTS", "TEACHES"],
+  labels: [...Object.values(NODE_LABELS), "CurriculumImport", "BktParameterSet", "BktParameters"],
+  relationshipTypes: [
+    "PART_OF",
+    "IN_STAGE",
+    "PREREQUISITE_OF",
+    "ASSESSES",
+    "REVEALS",
+    "INSTANCE_OF",
+    "AFFECTS",
+    "TEACHES",
+    "HAS_PARAMETERS",
+  ],
   propertyKeys: [
     "id",
     "subjectId",
@@ -74,6 +84,22 @@ export const DECLARED_SCHEMA = {
     "importedAt",
     "record",
     "targetId",
+    "seq",
+    "variant",
+    "fittedAt",
+    "savedAt",
+    "createdBy",
+    "activation",
+    "activatedAt",
+    "setId",
+    "knowledgePointId",
+    "prior",
+    "learn",
+    "forget",
+    "slip",
+    "guess",
+    "items",
+    "itemLearn",
   ],
   /** Example values, so the lint knows each parameter and its type. */
   parameters: {
@@ -88,6 +114,13 @@ export const DECLARED_SCHEMA = {
     limit: 10,
     importedAt: "2026-01-01T00:00:00Z",
     record: "{}",
+    id: "bkt-x",
+    variant: "standard",
+    fittedAt: "2026-01-01T00:00:00Z",
+    savedAt: "2026-01-01T00:00:00Z",
+    activatedAt: "2026-01-01T00:00:00Z",
+    createdBy: "analyst",
+    knowledgePointId: "k",
   },
 };
 
@@ -122,7 +155,28 @@ export const SCHEMA_STATEMENTS: string[] = [
     "constraint.CurriculumImport",
     "CREATE CONSTRAINT curriculumimport_revision IF NOT EXISTS FOR (n:CurriculumImport) REQUIRE n.revision IS UNIQUE",
   ),
+  register(
+    "constraint.BktParameterSet",
+    "CREATE CONSTRAINT bktparameterset_id IF NOT EXISTS FOR (n:BktParameterSet) REQUIRE n.id IS UNIQUE",
+  ),
+  register(
+    "constraint.BktParameterSet.seq",
+    "CREATE CONSTRAINT bktparameterset_seq IF NOT EXISTS FOR (n:BktParameterSet) REQUIRE n.seq IS UNIQUE",
+  ),
+  register(
+    "constraint.BktParameterSet.activation",
+    "CREATE CONSTRAINT bktparameterset_activation IF NOT EXISTS FOR (n:BktParameterSet) REQUIRE n.activation IS UNIQUE",
+  ),
+  register(
+    "constraint.BktParameters",
+    "CREATE CONSTRAINT bktparameters_set_point IF NOT EXISTS FOR (n:BktParameters) REQUIRE (n.setId, n.knowledgePointId) IS UNIQUE",
+  ),
+  register("index.BktParameters.point", "CREATE INDEX bktparameters_point IF NOT EXISTS FOR (n:BktParameters) ON (n.knowledgePointId)"),
 ];
+
+/** Columns of one point's parameters, returned as `p` by the BKT reads below. */
+const BKT_POINT_COLUMNS = `p.knowledgePointId AS knowledgePointId, p.prior AS prior, p.learn AS learn, p.forget AS forget,
+  p.slip AS slip, p.guess AS guess, p.items AS items, p.itemLearn AS itemLearn`;
 
 export const CYPHER = {
   ping: register("ping", "RETURN 1 AS ok"),
@@ -241,6 +295,74 @@ export const CYPHER = {
       register(`get.${label}`, `UNWIND $ids AS id MATCH (n:${label} {id: id}) RETURN n.id AS id, n.doc AS doc`),
     ]),
   ) as Record<NodeKind, string>,
+  /**
+   * BKT parameter sets (docs/graph-model.md): (:BktParameterSet)-[:HAS_PARAMETERS]->(:BktParameters).
+   * Points are named by `knowledgePointId`, never linked to KnowledgePoint nodes: parameters may be
+   * fitted on points outside the curriculum, and a curriculum import must not delete history.
+   */
+  bkt: {
+    exists: register("bkt.exists", "MATCH (s:BktParameterSet {id: $id}) RETURN s.id AS id"),
+    createSet: register(
+      "bkt.createSet",
+      `OPTIONAL MATCH (last:BktParameterSet)
+       WITH coalesce(max(last.seq), 0) + 1 AS seq
+       CREATE (:BktParameterSet {id: $id, seq: seq, variant: $variant, fittedAt: $fittedAt, savedAt: $savedAt,
+                                 createdBy: $createdBy, record: $record})`,
+    ),
+    /** $rows: [{knowledgePointId, prior, learn, forget, slip, guess, items, itemLearn}]; null items are not stored. */
+    createPoints: register(
+      "bkt.createPoints",
+      `MATCH (s:BktParameterSet {id: $id})
+       UNWIND $rows AS row
+       CREATE (s)-[:HAS_PARAMETERS]->(:BktParameters {setId: $id, knowledgePointId: row.knowledgePointId,
+         prior: row.prior, learn: row.learn, forget: row.forget, slip: row.slip, guess: row.guess,
+         items: row.items, itemLearn: row.itemLearn})`,
+    ),
+    /** The set gets the next activation number; the highest one per point is current. */
+    activate: register(
+      "bkt.activate",
+      `MATCH (s:BktParameterSet {id: $id})
+       OPTIONAL MATCH (other:BktParameterSet)
+       WITH s, coalesce(max(other.activation), 0) + 1 AS activation
+       SET s.activation = activation, s.activatedAt = $activatedAt
+       RETURN s.id AS id`,
+    ),
+    /** $id: one set, or null for all of them, the most recently saved first. */
+    sets: register(
+      "bkt.sets",
+      `MATCH (s:BktParameterSet) WHERE $id IS NULL OR s.id = $id
+       RETURN s.id AS id, s.variant AS variant, s.fittedAt AS fittedAt, s.savedAt AS savedAt, s.createdBy AS createdBy,
+              s.activation AS activation, s.activatedAt AS activatedAt, s.record AS record,
+              COUNT { (s)-[:HAS_PARAMETERS]->(:BktParameters) } AS pointCount,
+              CASE WHEN s.activation IS NULL THEN 0 ELSE COUNT {
+                MATCH (s)-[:HAS_PARAMETERS]->(p:BktParameters)
+                WHERE NOT EXISTS {
+                  MATCH (t:BktParameterSet)-[:HAS_PARAMETERS]->(:BktParameters {knowledgePointId: p.knowledgePointId})
+                  WHERE t.activation > s.activation
+                }
+              } END AS currentPointCount
+       ORDER BY s.seq DESC`,
+    ),
+    /** $ids: knowledge point ids; one row per point that an activated set has. */
+    current: register(
+      "bkt.current",
+      `UNWIND $ids AS id
+       MATCH (s:BktParameterSet)-[:HAS_PARAMETERS]->(p:BktParameters {knowledgePointId: id})
+       WHERE s.activation IS NOT NULL
+       WITH id, s, p ORDER BY s.activation DESC
+       WITH id, head(collect(s)) AS s, head(collect(p)) AS p
+       RETURN s.id AS setId, s.variant AS variant, s.fittedAt AS fittedAt, s.activatedAt AS activatedAt, ${BKT_POINT_COLUMNS}`,
+    ),
+    history: register(
+      "bkt.history",
+      `MATCH (s:BktParameterSet)-[:HAS_PARAMETERS]->(p:BktParameters {knowledgePointId: $knowledgePointId})
+       RETURN s.id AS setId, s.variant AS variant, s.fittedAt AS fittedAt, s.savedAt AS savedAt,
+              s.activation AS activation, s.activatedAt AS activatedAt, ${BKT_POINT_COLUMNS}
+       ORDER BY s.seq DESC`,
+    ),
+    revision: register("bkt.revision", "MATCH (s:BktParameterSet) RETURN coalesce(max(s.activation), 0) AS revision"),
+  },
+
   searchKnowledgePoints: register(
     "search.knowledgePoints",
     `MATCH (k:KnowledgePoint)

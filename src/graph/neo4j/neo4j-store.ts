@@ -7,12 +7,14 @@ import neo4j, { type Driver } from "neo4j-driver";
 import type { Neo4jConfig } from "../../config.js";
 import type { KnowledgeGraphStore } from "../store.js";
 import { CYPHER, SCHEMA_STATEMENTS } from "./cypher.js";
+import { Neo4jBktParameterStore } from "./neo4j-bkt-parameters.js";
 import { Neo4jCurriculumStore } from "./neo4j-curriculum.js";
 
 export class Neo4jStore implements KnowledgeGraphStore {
   readonly backend = "neo4j" as const;
   readonly driver: Driver;
   readonly curriculum: Neo4jCurriculumStore;
+  readonly bktParameters: Neo4jBktParameterStore;
   private readonly database: string | undefined;
 
   constructor(config: Neo4jConfig) {
@@ -24,6 +26,7 @@ export class Neo4jStore implements KnowledgeGraphStore {
     });
     this.database = config.database;
     this.curriculum = new Neo4jCurriculumStore(this.driver, this.database);
+    this.bktParameters = new Neo4jBktParameterStore(this.driver, this.database);
   }
 
   async migrate(): Promise<void> {

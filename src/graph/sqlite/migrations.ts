@@ -73,4 +73,34 @@ export const MIGRATIONS: readonly string[] = [
     id INTEGER PRIMARY KEY AUTOINCREMENT, imported_at TEXT NOT NULL, record TEXT NOT NULL
   ) STRICT;
   `,
+  // 2: fitted BKT parameter sets, append-only. `seq` orders sets by saving; `activation` grows
+  // with every activation (NULL: never activated), and per knowledge point the set with the
+  // highest activation is current. `record` is the provenance JSON (source, fit, metrics).
+  // knowledge_point_id is not a reference: parameters may be fitted on points outside the curriculum.
+  `
+  CREATE TABLE bkt_parameter_sets (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    variant TEXT NOT NULL,
+    fitted_at TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    activation INTEGER UNIQUE,
+    activated_at TEXT,
+    record TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE bkt_parameters (
+    set_id TEXT NOT NULL REFERENCES bkt_parameter_sets (id),
+    knowledge_point_id TEXT NOT NULL,
+    prior REAL NOT NULL CHECK (prior BETWEEN 0 AND 1),
+    learn REAL NOT NULL CHECK (learn BETWEEN 0 AND 1),
+    forget REAL NOT NULL CHECK (forget BETWEEN 0 AND 1),
+    slip REAL NOT NULL CHECK (slip BETWEEN 0 AND 1),
+    guess REAL NOT NULL CHECK (guess BETWEEN 0 AND 1),
+    items TEXT,
+    item_learn TEXT,
+    PRIMARY KEY (set_id, knowledge_point_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX bkt_parameters_by_point ON bkt_parameters (knowledge_point_id, set_id);
+  `,
 ];

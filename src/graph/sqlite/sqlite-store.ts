@@ -8,6 +8,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { KnowledgeGraphStore } from "../store.js";
 import { MIGRATIONS } from "./migrations.js";
+import { SqliteBktParameterStore } from "./sqlite-bkt-parameters.js";
 import { SqliteCurriculumStore } from "./sqlite-curriculum.js";
 
 export interface SqliteStoreOptions {
@@ -21,6 +22,7 @@ export class SqliteStore implements KnowledgeGraphStore {
   readonly backend = "sqlite" as const;
   readonly db: Database.Database;
   readonly curriculum: SqliteCurriculumStore;
+  readonly bktParameters: SqliteBktParameterStore;
 
   constructor(options: SqliteStoreOptions) {
     if (options.file !== ":memory:") mkdirSync(dirname(options.file), { recursive: true });
@@ -30,6 +32,7 @@ export class SqliteStore implements KnowledgeGraphStore {
     this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     this.db.pragma("foreign_keys = ON");
     this.curriculum = new SqliteCurriculumStore(this.db);
+    this.bktParameters = new SqliteBktParameterStore(this.db);
   }
 
   async migrate(): Promise<void> {
