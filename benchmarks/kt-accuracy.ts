@@ -20,6 +20,9 @@ import { compareMultiSkill } from "./kt-multiskill.js";
 import type { Chart, Figure, Suite } from "./lib/suite.js";
 
 const VARIANTS: BktVariant[] = ["standard", "forgets", "item-difficulty", "item-difficulty-forgets", "item-learn"];
+/** The issue's accuracy targets on ASSISTments 2009 (pyBKT's pooled AUC, in %). */
+const PYBKT_TARGETS: Partial<Record<string, number>> = { standard: 71.44, forgets: 71.97 };
+
 const ITEM_VARIANTS = new Set<BktVariant>(["item-difficulty", "item-difficulty-forgets", "item-learn"]);
 const FOLDS = 5;
 const THREADS = 2;
@@ -93,20 +96,30 @@ const suite: Suite = {
         log(`  ${variant}: pooled AUC ${f4(cv.pooled.auc)} in ${cv.seconds.toFixed(1)} s`);
         if (cv.seconds > SUBSAMPLE_ABOVE_SECONDS) log(`  ${variant} took over ${SUBSAMPLE_ABOVE_SECONDS} s: consider subsampling`);
         const reference = spec.reference?.[variant as "standard" | "forgets" | "item-difficulty"];
-        const target =
-          spec.id === "assist2009" && variant === "standard"
-            ? { value: 71.44, better: "higher" as const }
-            : spec.id === "assist2009" && variant === "forgets"
-              ? { value: 71.97, better: "higher" as const }
-              : undefined;
         figures.push({
           name: `${spec.id} ${variant}: pooled AUC`,
           value: pct(cv.pooled.auc),
           unit: "% AUC",
-          ...(target ? { target } : {}),
           ...(reference ? { reference: { value: pct(reference.value), label: reference.label } } : {}),
           note: metricsNote(result),
         });
+        // The issue's targets are pyBKT's figures, measured with folds dealt per skill: compare
+        // like for like with that split (the figure above uses the engine's default split).
+        const target = spec.id === "assist2009" ? PYBKT_TARGETS[variant] : undefined;
+        if (target !== undefined) {
+          const comparable = await crossValidate(data, { ...DEFAULT_EM_OPTIONS, variant }, FOLDS, "skill-student", {
+            threads: THREADS,
+            onProgress: noProgress,
+          });
+          figures.push({
+            name: `${spec.id} ${variant}, split skill-student (pyBKT's protocol): pooled AUC`,
+            value: pct(comparable.pooled.auc),
+            unit: "% AUC",
+            target: { value: target, better: "higher" },
+            ...(reference ? { reference: { value: pct(reference.value), label: reference.label } } : {}),
+            note: `mean-over-folds AUC ${f4(comparable.meanOverFolds.auc)}; ${comparable.degenerate} degenerate`,
+          });
+        }
       }
     }
 

@@ -1,9 +1,12 @@
 /** The `pathwise` command: wires the command modules, nothing else. */
 import { Command } from "commander";
+import { registerAttempts } from "./cli/attempts.js";
 import { registerBkt } from "./cli/bkt.js";
 import { registerCurriculum } from "./cli/curriculum.js";
 import { registerGraphqlSchema } from "./cli/graphql-schema.js";
+import { registerRoster } from "./cli/roster.js";
 import { registerServe } from "./cli/serve.js";
+import { registerToken } from "./cli/token.js";
 
 const program = new Command("pathwise")
   .description("Pathwise: adaptive learning engine — knowledge graph, Bayesian Knowledge Tracing, GraphQL API")
@@ -13,6 +16,9 @@ registerServe(program);
 registerCurriculum(program);
 registerGraphqlSchema(program);
 registerBkt(program);
+registerToken(program);
+registerRoster(program);
+registerAttempts(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -16,6 +16,39 @@ export interface Neo4jConfig {
   connectionAcquisitionTimeoutMs: number;
 }
 
+/**
+ * The HS256 secret used in development when PATHWISE_JWT_SECRET is unset. It is public (it is in
+ * this file), so a server in production mode refuses to start with it.
+ */
+export const DEV_JWT_SECRET = "pathwise-development-secret-not-for-production";
+
+/** How bearer tokens are verified (src/schema/auth/authenticator.ts). */
+export interface AuthConfig {
+  /** HS256 secret: PATHWISE_JWT_SECRET, else the built-in development secret in development mode. */
+  jwtSecret?: string;
+  /** True when `jwtSecret` is the built-in DEV_JWT_SECRET (refused in production mode). */
+  usingDevSecret: boolean;
+  /** JSON Web Key Set of a school's single sign-on, for RS256 tokens. */
+  jwksUrl?: string;
+  /** Accepted `iss` values; not checked when empty. */
+  issuers: string[];
+  /** Accepted `aud` values (one must match). Default ["pathwise"]. */
+  audiences: string[];
+  /** Leeway for `exp`/`nbf`, seconds. Default 30. */
+  clockToleranceSeconds: number;
+}
+
+/** GraphQL Armor and HTTP limits (src/server/limits.ts). */
+export interface LimitsConfig {
+  maxDepth: number;
+  maxAliases: number;
+  maxCost: number;
+  maxDirectives: number;
+  maxTokens: number;
+  /** Largest request body accepted, bytes; larger requests get HTTP 413. */
+  maxBodyBytes: number;
+}
+
 export interface PathwiseConfig {
   /** `production` refuses development conveniences (dev secrets, unauthenticated access). */
   mode: "development" | "production";
@@ -26,6 +59,10 @@ export interface PathwiseConfig {
   /** Curriculum imported on first start when the store holds none. */
   seedPath: string;
   neo4j?: Neo4jConfig;
+  auth: AuthConfig;
+  limits: LimitsConfig;
+  /** Schema introspection (and GraphiQL, which needs it). Default on in development, off in production. */
+  introspection: boolean;
 }
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -53,6 +90,48 @@ function logLevel(value: string | undefined, fallback: string): string {
   return level;
 }
 
+/** `true`/`false` (also 1/0, yes/no, on/off); empty or unset means the fallback. */
+function boolean(value: string | undefined, fallback: boolean, name: string): boolean {
+  if (value === undefined || value.trim() === "") return fallback;
+  const normalized = value.trim().toLowerCase();
+  if (["true", "1", "yes", "on"].includes(normalized)) return true;
+  if (["false", "0", "no", "off"].includes(normalized)) return false;
+  throw new Error(`${name} must be true or false, got "${value}"`);
+}
+
+/** A comma-separated list; empty entries are dropped. */
+function list(value: string | undefined, fallback: string[]): string[] {
+  if (value === undefined || value.trim() === "") return fallback;
+  return value
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+}
+
+function authConfig(env: NodeJS.ProcessEnv, mode: PathwiseConfig["mode"]): AuthConfig {
+  const secret = env.PATHWISE_JWT_SECRET?.trim() ? env.PATHWISE_JWT_SECRET : undefined;
+  const jwtSecret = secret ?? (mode === "development" ? DEV_JWT_SECRET : undefined);
+  return {
+    ...(jwtSecret !== undefined ? { jwtSecret } : {}),
+    usingDevSecret: jwtSecret === DEV_JWT_SECRET,
+    ...(env.PATHWISE_JWKS_URL?.trim() ? { jwksUrl: env.PATHWISE_JWKS_URL.trim() } : {}),
+    issuers: list(env.PATHWISE_JWT_ISSUER, []),
+    audiences: list(env.PATHWISE_JWT_AUDIENCE, ["pathwise"]),
+    clockToleranceSeconds: integer(env.PATHWISE_JWT_CLOCK_TOLERANCE_S, 30, "PATHWISE_JWT_CLOCK_TOLERANCE_S"),
+  };
+}
+
+function limitsConfig(env: NodeJS.ProcessEnv): LimitsConfig {
+  return {
+    maxDepth: integer(env.PATHWISE_MAX_DEPTH, 10, "PATHWISE_MAX_DEPTH"),
+    maxAliases: integer(env.PATHWISE_MAX_ALIASES, 15, "PATHWISE_MAX_ALIASES"),
+    maxCost: integer(env.PATHWISE_MAX_COST, 5000, "PATHWISE_MAX_COST"),
+    maxDirectives: integer(env.PATHWISE_MAX_DIRECTIVES, 50, "PATHWISE_MAX_DIRECTIVES"),
+    maxTokens: integer(env.PATHWISE_MAX_TOKENS, 2000, "PATHWISE_MAX_TOKENS"),
+    maxBodyBytes: integer(env.PATHWISE_MAX_BODY_BYTES, 1024 * 1024, "PATHWISE_MAX_BODY_BYTES"),
+  };
+}
+
 /**
  * `defaults` changes a default, never an explicit setting: the curriculum CLI logs at `warn`
  * unless LOG_LEVEL says otherwise, so its stdout/stderr stay readable.
@@ -71,6 +150,9 @@ export function loadConfig(
     port: overrides.port ?? integer(env.PORT, 4000, "PORT", 65535),
     logLevel: logLevel(env.LOG_LEVEL, defaults.logLevel ?? "info"),
     seedPath: resolve(env.PATHWISE_SEED_PATH ?? resolve(PROJECT_ROOT, "seeds/curriculum")),
+    auth: authConfig(env, mode),
+    limits: limitsConfig(env),
+    introspection: boolean(env.PATHWISE_INTROSPECTION, mode === "development", "PATHWISE_INTROSPECTION"),
   };
   if (env.NEO4J_URI) {
     config.neo4j = {

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { loadConfig } from "../config.js";
 import { createLogger } from "../logger.js";
+import { assertAuthConfig } from "../schema/auth/authenticator.js";
 import { createHttpServer } from "../server/http-server.js";
 import { openRuntime } from "../services/runtime.js";
 import { parsePort } from "./options.js";
@@ -20,11 +21,15 @@ export function registerServe(program: Command): void {
     .option("--data-dir <dir>", "where the embedded store lives (env PATHWISE_DATA_DIR; default ./data)")
     .action(async (options: { port?: number; host?: string; dataDir?: string }) => {
       const config = loadConfig(process.env, options);
+      // Refuse a production start with the dev secret before touching the store.
+      assertAuthConfig(config.auth, config.mode);
       const logger = createLogger(config.logLevel);
       const runtime = await openRuntime(config, logger, { seed: true });
       const server = createHttpServer(runtime);
       const refresh = setInterval(() => {
         runtime.curriculum.refreshIfStale().catch((error) => logger.error({ err: error }, "index refresh failed"));
+        // Parameters published by another process (bkt publish, a refit job) take effect here.
+        runtime.masteryModel.refreshIfStale().catch((error) => logger.error({ err: error }, "BKT parameter refresh failed"));
       }, INDEX_REFRESH_INTERVAL_MS);
       refresh.unref();
 

@@ -272,6 +272,7 @@ export type CurriculumFileSpec = z.infer<typeof CurriculumFile>;
 export type UnitSpecT = z.infer<typeof UnitSpec>;
 export type KnowledgePointSpecT = z.infer<typeof KnowledgePointSpec>;
 export type ItemSpecT = z.infer<typeof ItemSpec>;
+export type ItemOptionSpecT = z.infer<typeof ItemOptionSpec>;
 export type ItemTemplateSpecT = z.infer<typeof ItemTemplateSpec>;
 export type MisconceptionSpecT = z.infer<typeof MisconceptionSpec>;
 export type ResourceSpecT = z.infer<typeof ResourceSpec>;

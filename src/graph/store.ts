@@ -214,10 +214,220 @@ export interface BktParameterStore {
   parameterRevision(): Promise<number>;
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* Learners: schools (tenants), classes, teachers, students, enrolments, attempts and mastery. */
+/* ------------------------------------------------------------------------------------------ */
+
+/** A school: the tenant. Every learner record carries its school id. */
+export interface School {
+  id: string;
+  name?: string;
+  createdAt: string;
+}
+
+export interface SchoolClass {
+  id: string;
+  schoolId: string;
+  /** Unique within the school, e.g. "7A". */
+  name: string;
+  grade?: number;
+  /** A curriculum subject id, when the class studies one subject. */
+  subjectId?: string;
+}
+
+export interface Teacher {
+  /** Pseudonymous id, unique across schools. */
+  id: string;
+  schoolId: string;
+  /** Visible only to that school's staff (enforced by the API layer). */
+  displayName?: string;
+}
+
+export interface Student {
+  /** Pseudonymous id, unique across schools; the school's own system maps it to a person. */
+  id: string;
+  schoolId: string;
+  /** Visible only to that school's staff (enforced by the API layer). */
+  displayName?: string;
+}
+
+/** A roster to apply to one school: everything is upserted, nothing is removed. */
+export interface RosterChanges {
+  school: { id: string; name?: string };
+  /** Upserted by id: the name is replaced; an absent grade or subject keeps the stored one. */
+  classes: Omit<SchoolClass, "schoolId">[];
+  /** Upserted by id; an absent display name keeps the stored one. */
+  teachers: Omit<Teacher, "schoolId">[];
+  students: Omit<Student, "schoolId">[];
+  /** Class ↔ student and class ↔ teacher links to add (existing links are kept). */
+  enrolments: { classId: string; studentId: string }[];
+  teaching: { classId: string; teacherId: string }[];
+}
+
+export interface RosterSummary {
+  schoolCreated: boolean;
+  classes: { added: number; updated: number };
+  teachers: { added: number; updated: number };
+  students: { added: number; updated: number };
+  enrolments: { added: number; unchanged: number };
+  teaching: { added: number; unchanged: number };
+}
+
+/** A student's BKT mastery of one knowledge point, updated in place by every attempt that assesses it. */
+export interface MasteryRecord {
+  studentId: string;
+  knowledgePointId: string;
+  /** P(known) after the latest attempt. */
+  probability: number;
+  attempts: number;
+  correct: number;
+  /** The latest `answeredAt` of the attempts on this point. */
+  lastPractisedAt: string;
+  /** The parameter set the latest update used; absent when the defaults were used (point never fitted). */
+  parameterSetId?: string;
+  updatedAt: string;
+}
+
+/** What one attempt did to one knowledge point. */
+export interface AttemptMasteryChange {
+  knowledgePointId: string;
+  before: number;
+  after: number;
+  /** P(correct) from this point's mastery before the answer. */
+  predictedCorrect: number;
+  parameterSetId?: string;
+}
+
+/** One recorded answer: append-only. */
+export interface AttemptRecord {
+  id: string;
+  studentId: string;
+  schoolId: string;
+  /** Position in the student's recorded order: 1, 2, 3, … (the order mastery was updated in). */
+  sequence: number;
+  itemId: string;
+  /** The response as submitted (JSON). */
+  response: unknown;
+  correct: boolean;
+  misconceptionIds: string[];
+  responseTimeMs?: number;
+  /** When the student answered (client clock, or recordedAt when not given). */
+  answeredAt: string;
+  /** When the server committed it. */
+  recordedAt: string;
+  idempotencyKey: string;
+  /** Hash of the payload (item, response, response time, answered at), to tell a retry from a conflicting reuse of the key. */
+  payloadHash: string;
+  /** P(correct) of the whole item before the answer. */
+  predictedCorrect: number;
+  mastery: AttemptMasteryChange[];
+}
+
+/** The new mastery an attempt produces, computed from the student's current mastery. */
+export interface MasteryUpdate {
+  predictedCorrect: number;
+  /** One entry per knowledge point asked for, in the same order. */
+  mastery: AttemptMasteryChange[];
+}
+
+export interface NewAttempt {
+  studentId: string;
+  itemId: string;
+  response: unknown;
+  correct: boolean;
+  misconceptionIds: string[];
+  responseTimeMs?: number;
+  /** Default: the time of recording. */
+  answeredAt?: string;
+  idempotencyKey: string;
+  payloadHash: string;
+  /** The knowledge points the item assesses; their mastery rows are read and updated. */
+  knowledgePointIds: string[];
+  /**
+   * Computes the update from the current mastery of `knowledgePointIds` (undefined: no attempt
+   * yet). Called inside the write transaction, with the rows locked, so it must be pure and
+   * synchronous; a backend may call it again when it retries the transaction.
+   */
+  update(current: readonly (MasteryRecord | undefined)[]): MasteryUpdate;
+}
+
+export type RecordAttemptResult =
+  /** Written now, together with the mastery it changed. */
+  | { status: "recorded"; attempt: AttemptRecord }
+  /** The student already has an attempt with this idempotency key: nothing was written. */
+  | { status: "existing"; attempt: AttemptRecord }
+  | { status: "unknown-student" };
+
+export interface AttemptPage {
+  /** Newest first. */
+  nodes: AttemptRecord[];
+  totalCount: number;
+  /** More, older attempts exist: ask again with `before` = the last node's sequence. */
+  hasMore: boolean;
+}
+
+/** Mastery of a class: a sparse matrix, one cell per (student, point) that has been practised. */
+export interface ClassMasteryMatrix {
+  classId: string;
+  /** Enrolled students, by id. */
+  studentIds: string[];
+  /** The points asked for, or every point any of the students has mastery of (sorted). */
+  knowledgePointIds: string[];
+  /** A missing cell is a point the student has not started. */
+  cells: MasteryRecord[];
+}
+
+/**
+ * Learner data. Writes validate their whole input before writing (InvalidLearnerDataError) and
+ * commit in one transaction. Curriculum items and points are named by id, never linked, so the
+ * history outlives curriculum changes.
+ */
+export interface LearnerStore {
+  /** Creates the school, or updates its name when given. */
+  upsertSchool(school: { id: string; name?: string }): Promise<School>;
+  /**
+   * Applies a roster to one school, all or nothing. Refuses (writing nothing) ids that belong to
+   * another school and links to classes, students or teachers that neither exist nor are in the roster.
+   */
+  applyRoster(roster: RosterChanges): Promise<RosterSummary>;
+
+  /** By id in the order asked, undefined where unknown (the shape DataLoader wants). */
+  getSchools(ids: readonly string[]): Promise<(School | undefined)[]>;
+  getClasses(ids: readonly string[]): Promise<(SchoolClass | undefined)[]>;
+  getTeachers(ids: readonly string[]): Promise<(Teacher | undefined)[]>;
+  getStudents(ids: readonly string[]): Promise<(Student | undefined)[]>;
+  /** A school's classes (by grade, name), teachers and students (by id). */
+  listClasses(schoolId: string): Promise<SchoolClass[]>;
+  listTeachers(schoolId: string): Promise<Teacher[]>;
+  listStudents(schoolId: string): Promise<Student[]>;
+  /** Enrolment, as sorted ids. */
+  studentsOfClass(classId: string): Promise<string[]>;
+  teachersOfClass(classId: string): Promise<string[]>;
+  classesOfStudent(studentId: string): Promise<string[]>;
+  classesOfTeacher(teacherId: string): Promise<string[]>;
+
+  /**
+   * Records attempts in order, in ONE write transaction: for each, the idempotency check, the read
+   * of the student's mastery, `update`, and the writes of the attempt and the mastery rows happen
+   * under the student's write lock, so concurrent answers of one student are serialized and none is
+   * lost. If anything throws, nothing of the whole call is written.
+   */
+  recordAttempts(attempts: readonly NewAttempt[]): Promise<RecordAttemptResult[]>;
+  /** Existing attempts by (student, idempotency key), in the order asked; a read, no lock. */
+  findAttemptsByKey(keys: readonly { studentId: string; idempotencyKey: string }[]): Promise<(AttemptRecord | undefined)[]>;
+  getAttempts(ids: readonly string[]): Promise<(AttemptRecord | undefined)[]>;
+  /** Newest first; `before` (a sequence number) pages to older attempts. */
+  attemptHistory(studentId: string, page: { limit: number; before?: number }): Promise<AttemptPage>;
+  /** The student's mastery rows, by knowledge point id; only the points asked for when given. */
+  studentMastery(studentId: string, knowledgePointIds?: readonly string[]): Promise<MasteryRecord[]>;
+  classMastery(classId: string, knowledgePointIds?: readonly string[]): Promise<ClassMasteryMatrix>;
+}
+
 export interface KnowledgeGraphStore {
   readonly backend: "sqlite" | "neo4j";
   readonly curriculum: CurriculumStore;
   readonly bktParameters: BktParameterStore;
+  readonly learners: LearnerStore;
   /** Creates tables, constraints and indexes; safe to run on every start. */
   migrate(): Promise<void>;
   /** Throws when the store cannot answer (readiness). */

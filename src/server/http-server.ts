@@ -1,41 +1,113 @@
 /**
  * The HTTP server: GraphQL (graphql-yoga) at /graphql with GraphiQL served from the installed
- * package (no CDN: school networks often block them), liveness at /healthz, readiness at /readyz.
+ * package (no CDN: school networks often block them), liveness at /healthz, readiness at
+ * /readyz, Prometheus metrics at /metrics.
+ *
+ * Every GraphQL request: gets a request id (`x-request-id`, honoured when the client sends a sane
+ * one); has its body size limited; is authenticated from its bearer token before anything is
+ * parsed (HTTP 401 for a bad token, and for no token in production mode); passes GraphQL Armor's
+ * limits; has unexpected errors masked as INTERNAL_SERVER_ERROR with the request id, logged
+ * here with the real error; and is logged and counted once when its response ends.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
+import { GraphQLError, getOperationAST } from "graphql";
 import { createYoga, type Plugin } from "graphql-yoga";
+import type { PathwiseConfig } from "../config.js";
 import type { KnowledgeGraphStore } from "../graph/store.js";
 import type { Logger } from "../logger.js";
+import { assertAuthConfig, createAuthenticator } from "../schema/auth/authenticator.js";
+import { ANONYMOUS, type Viewer } from "../schema/auth/viewer.js";
 import type { GraphQLContext } from "../schema/context.js";
+import { UnauthenticatedError } from "../schema/errors.js";
 import { schema } from "../schema/index.js";
 import type { CurriculumService } from "../services/curriculum-service.js";
+import { devTokenBanner } from "./dev-tokens.js";
 import { GRAPHIQL_EXAMPLES } from "./graphiql-examples.js";
+import { armorPlugin, BodyTooLargeError, disableIntrospectionPlugin, readBody } from "./limits.js";
+import { graphqlRequestDuration, graphqlRequests, metricsRegistry, operationLabel, outcomeOf } from "./metrics.js";
 
 export interface HttpServerDeps {
+  config: PathwiseConfig;
   store: KnowledgeGraphStore;
   curriculum: CurriculumService;
   logger: Logger;
 }
 
-/** One structured log line per GraphQL request: operation, status and duration. */
-function requestLogPlugin(logger: Logger): Plugin {
-  const started = new WeakMap<Request, number>();
+const GRAPHQL_PATH = "/graphql";
+
+/** What the server knows about the GraphQL request being handled (AsyncLocalStorage). */
+interface RequestState {
+  requestId: string;
+  /** The operation name the client asked for (undefined until the request is parsed). */
+  requestedOperation?: string | null;
+  /** The executed operation's name; null for an unnamed operation. */
+  operation?: string | null;
+  hadErrors: boolean;
+}
+
+const requests = new AsyncLocalStorage<RequestState>();
+
+/** A client's `x-request-id` is kept when it is short and plain; otherwise a new UUID. */
+function requestIdOf(request: IncomingMessage): string {
+  const given = request.headers["x-request-id"];
+  return typeof given === "string" && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
+}
+
+function isOriginalGraphQLError(error: unknown): error is GraphQLError {
+  if (!(error instanceof GraphQLError)) return false;
+  return error.originalError == null || isOriginalGraphQLError(error.originalError);
+}
+
+/**
+ * yoga's `maskError`: errors the code meant to show (GraphQLErrors all the way down: typed
+ * errors, validation, limits) pass; anything else is logged with its stack and replaced by
+ * INTERNAL_SERVER_ERROR carrying only the request id.
+ */
+function maskError(logger: Logger) {
+  return (error: unknown): Error => {
+    if (isOriginalGraphQLError(error)) return error;
+    const requestId = requests.getStore()?.requestId ?? randomUUID();
+    const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+    logger.error({ err: original, requestId, path: error instanceof GraphQLError ? error.path : undefined }, "unexpected error");
+    return new GraphQLError(`Internal server error (request ${requestId}).`, {
+      ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+      extensions: { code: "INTERNAL_SERVER_ERROR", requestId },
+    });
+  };
+}
+
+/**
+ * Authenticates before the operation is parsed or validated, so that in production a client
+ * without a valid token learns nothing about the schema; notes the operation name for metrics.
+ */
+function authPlugin(deps: HttpServerDeps, viewers: WeakMap<Request, Viewer>): Plugin {
+  const authenticator = createAuthenticator(deps.config.auth, {
+    onRefused: (reason, error) =>
+      deps.logger.info({ requestId: requests.getStore()?.requestId, reason, detail: (error as Error).message }, "token refused"),
+  });
   return {
-    onRequest({ request }) {
-      started.set(request, performance.now());
+    async onParams({ request, params }) {
+      const state = requests.getStore();
+      if (state) state.requestedOperation = params.operationName ?? null;
+      const viewer = await authenticator.authenticate(request.headers.get("authorization"));
+      if (viewer.kind === "anonymous" && deps.config.mode === "production") throw new UnauthenticatedError(undefined, true);
+      viewers.set(request, viewer);
     },
-    onResponse({ request, response }) {
-      const start = started.get(request);
-      logger.info(
-        {
-          method: request.method,
-          path: new URL(request.url).pathname,
-          status: response.status,
-          ms: start === undefined ? undefined : Math.round((performance.now() - start) * 10) / 10,
-        },
-        "request",
-      );
+    onParse() {
+      return ({ result }) => {
+        const state = requests.getStore();
+        if (state && !(result instanceof Error) && result) {
+          state.operation = getOperationAST(result, state.requestedOperation ?? undefined)?.name?.value ?? null;
+        }
+      };
+    },
+    onResultProcess({ result }) {
+      const state = requests.getStore();
+      const results = Array.isArray(result) ? result : [result];
+      if (state && results.some((r) => r && "errors" in r && (r.errors?.length ?? 0) > 0)) state.hadErrors = true;
     },
   };
 }
@@ -47,40 +119,125 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
 }
 
 export function createHttpServer(deps: HttpServerDeps): Server {
+  const { config, logger } = deps;
+  assertAuthConfig(config.auth, config.mode);
+  const viewers = new WeakMap<Request, Viewer>();
+
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, GraphQLContext>({
     schema,
-    graphqlEndpoint: "/graphql",
-    logging: deps.logger.child({ component: "yoga" }),
+    graphqlEndpoint: GRAPHQL_PATH,
+    logging: logger.child({ component: "yoga" }),
+    maskedErrors: { maskError: maskError(logger), isDev: false },
     renderGraphiQL,
-    graphiql: {
-      title: "Pathwise GraphQL",
-      defaultTabs: GRAPHIQL_EXAMPLES,
-    },
+    // GraphiQL needs introspection; it is served exactly when introspection is on.
+    graphiql: config.introspection ? { title: "Pathwise GraphQL", defaultTabs: GRAPHIQL_EXAMPLES } : false,
     landingPage: false,
-    context: () => ({ store: deps.store, curriculum: deps.curriculum, logger: deps.logger }),
-    plugins: [requestLogPlugin(deps.logger)],
+    context: ({ request }): GraphQLContext => {
+      const requestId = requests.getStore()?.requestId ?? randomUUID();
+      return {
+        store: deps.store,
+        curriculum: deps.curriculum,
+        logger: logger.child({ requestId }),
+        viewer: viewers.get(request) ?? ANONYMOUS,
+        mode: config.mode,
+        requestId,
+      };
+    },
+    plugins: [
+      authPlugin(deps, viewers),
+      armorPlugin(config.limits, config.introspection),
+      ...(config.introspection ? [] : [disableIntrospectionPlugin()]),
+    ],
   });
 
-  return createServer(async (request, response) => {
-    const path = (request.url ?? "/").split("?")[0];
-    if (path === "/healthz") {
-      sendJson(response, 200, { status: "ok" });
-      return;
-    }
-    if (path === "/readyz") {
-      try {
-        await deps.store.ping();
-        sendJson(response, 200, { status: "ready", store: deps.store.backend, knowledgePoints: deps.curriculum.index.pointCount });
-      } catch (error) {
-        sendJson(response, 503, { status: "unavailable", reason: (error as Error).message });
+  async function handleGraphQL(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const state: RequestState = { requestId: requestIdOf(request), hadErrors: false };
+    const started = performance.now();
+    response.setHeader("x-request-id", state.requestId);
+    response.once("close", () => {
+      const seconds = (performance.now() - started) / 1000;
+      const operation = operationLabel(state.operation !== undefined ? state.operation : state.requestedOperation);
+      const outcome = outcomeOf(response.statusCode, state.hadErrors);
+      graphqlRequestDuration.observe({ operation }, seconds);
+      graphqlRequests.inc({ operation, outcome });
+      logger.info(
+        {
+          method: request.method,
+          path: GRAPHQL_PATH,
+          status: response.statusCode,
+          ms: Math.round(seconds * 10_000) / 10,
+          requestId: state.requestId,
+          operation,
+          outcome,
+        },
+        "request",
+      );
+    });
+    await requests.run(state, async () => {
+      if (request.method !== "GET" && request.method !== "HEAD") {
+        try {
+          // whatwg-node (under yoga) takes an already-read body from `request.body`.
+          (request as IncomingMessage & { body?: Buffer }).body = await readBody(request, config.limits.maxBodyBytes);
+        } catch (error) {
+          if (!(error instanceof BodyTooLargeError)) throw error;
+          request.resume(); // discard the rest; the connection stays usable
+          sendJson(response, 413, {
+            errors: [{ message: error.message, extensions: { code: "PAYLOAD_TOO_LARGE", requestId: state.requestId } }],
+          });
+          return;
+        }
       }
-      return;
-    }
-    if (path === "/") {
-      response.writeHead(302, { location: "/graphql" });
-      response.end();
-      return;
-    }
-    await yoga.handle(request, response);
+      await yoga.handle(request, response);
+    });
+  }
+
+  const server = createServer((request, response) => {
+    const path = (request.url ?? "/").split("?")[0];
+    const handled = (async () => {
+      if (path === "/healthz") return sendJson(response, 200, { status: "ok" });
+      if (path === "/readyz") {
+        try {
+          await deps.store.ping();
+          return sendJson(response, 200, { status: "ready", store: deps.store.backend, knowledgePoints: deps.curriculum.index.pointCount });
+        } catch (error) {
+          logger.warn({ err: error }, "readiness check failed: store unreachable");
+          return sendJson(response, 503, { status: "unavailable", reason: (error as Error).message });
+        }
+      }
+      if (path === "/metrics") {
+        const text = await metricsRegistry.metrics();
+        response.writeHead(200, { "content-type": metricsRegistry.contentType });
+        response.end(text);
+        return;
+      }
+      if (path === "/") {
+        response.writeHead(302, { location: GRAPHQL_PATH });
+        response.end();
+        return;
+      }
+      if (path === GRAPHQL_PATH) return handleGraphQL(request, response);
+      return yoga.handle(request, response);
+    })();
+    handled.catch((error: unknown) => {
+      logger.error({ err: error, path }, "request failed");
+      if (!response.headersSent)
+        sendJson(response, 500, { errors: [{ message: "Internal server error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+      else response.destroy();
+    });
   });
+
+  if (config.mode === "development" && config.auth.jwtSecret !== undefined) {
+    server.once("listening", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : config.port;
+      // After the "running" banner that `pathwise serve` prints once listening.
+      setImmediate(() => {
+        devTokenBanner(config.auth, port).then(
+          (banner) => process.stderr.write(banner),
+          (error: unknown) => logger.warn({ err: error }, "could not sign demo tokens"),
+        );
+      });
+    });
+  }
+  return server;
 }

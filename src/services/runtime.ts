@@ -1,9 +1,10 @@
-/** Opens everything a command needs: the store (migrated), the curriculum service and its index, the mastery model service. */
+/** Opens everything a command needs: the store (migrated), the curriculum service and its index, the mastery model and learning services. */
 import type { PathwiseConfig } from "../config.js";
 import { openStore } from "../graph/open-store.js";
 import type { KnowledgeGraphStore } from "../graph/store.js";
 import type { Logger } from "../logger.js";
 import { CurriculumService } from "./curriculum-service.js";
+import { type LearningMetricsHook, LearningService } from "./learning-service.js";
 import { MasteryModelService } from "./mastery-model-service.js";
 
 export interface Runtime {
@@ -13,10 +14,16 @@ export interface Runtime {
   curriculum: CurriculumService;
   /** The BKT parameters in use per knowledge point (fitted or default). */
   masteryModel: MasteryModelService;
+  /** Answers (submitAnswer), mastery and attempt reads. */
+  learning: LearningService;
   close(): Promise<void>;
 }
 
-export async function openRuntime(config: PathwiseConfig, logger: Logger, options: { seed?: boolean } = {}): Promise<Runtime> {
+export async function openRuntime(
+  config: PathwiseConfig,
+  logger: Logger,
+  options: { seed?: boolean; learningMetrics?: LearningMetricsHook } = {},
+): Promise<Runtime> {
   const store = await openStore(config);
   const curriculum = new CurriculumService(store, logger);
   try {
@@ -31,5 +38,6 @@ export async function openRuntime(config: PathwiseConfig, logger: Logger, option
     throw error;
   }
   const masteryModel = new MasteryModelService(store, logger);
-  return { config, logger, store, curriculum, masteryModel, close: () => store.close() };
+  const learning = new LearningService(store, masteryModel, options.learningMetrics ? { metrics: options.learningMetrics } : {});
+  return { config, logger, store, curriculum, masteryModel, learning, close: () => store.close() };
 }

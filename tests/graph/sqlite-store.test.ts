@@ -1,11 +1,54 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { importCurriculum, planChanges } from "../../src/curriculum/importer.js";
+import { importCurriculum, legacyContentHash, planChanges } from "../../src/curriculum/importer.js";
 import { SqliteStore } from "../../src/graph/sqlite/sqlite-store.js";
 import { MINI, storeContract } from "./store-contract.js";
+
+/** A JSON curriculum with `points` points and `items` single-choice items, each on one or two points. */
+function bulkCurriculum(points: number, items: number, variant = 0): string {
+  const text = (s: string) => ({ zh: s, en: s });
+  const file = join(mkdtempSync(join(tmpdir(), "pathwise-bulk-")), "bulk.json");
+  const content = {
+    format: "pathwise-curriculum/1",
+    subject: { id: "bulk", name: text("Bulk") },
+    stages: [{ id: "bulk.s", name: text("Stage"), grades: [1] }],
+    domains: [{ code: "NA", name: text("Numbers") }],
+    units: [
+      {
+        id: "bulk.u",
+        name: text("Unit"),
+        grade: 1,
+        stage: "bulk.s",
+        domain: "NA",
+        order: 0,
+        knowledgePoints: Array.from({ length: points }, (_, i) => ({
+          id: `bulk.kp${i}`,
+          name: text(`Point ${i}`),
+          description: text(`Point ${i}`),
+          standardCode: `NA.${i}`,
+          prerequisites: i > 0 ? [`bulk.kp${i - 1}`] : [],
+        })),
+      },
+    ],
+    items: Array.from({ length: items }, (_, i) => ({
+      id: `bulk.q${i}`,
+      type: "single_choice",
+      stem: text(`Question ${i}`),
+      knowledgePoints: [`bulk.kp${(i + variant) % points}`, ...(i % 3 === variant % 3 ? [`bulk.kp${(i + variant + 1) % points}`] : [])],
+      difficulty: 1 + (i % 5),
+      options: [
+        { id: "A", text: text("a") },
+        { id: "B", text: text("b") },
+      ],
+      answer: "A",
+    })),
+  };
+  writeFileSync(file, JSON.stringify(content));
+  return file;
+}
 
 function tempFile(): string {
   return join(mkdtempSync(join(tmpdir(), "pathwise-sqlite-")), "pathwise.sqlite");
@@ -54,6 +97,42 @@ describe("SQLite store", () => {
     });
     await expect(store.curriculum.applyCurriculumChanges(changes)).rejects.toThrow();
     expect((await store.curriculum.getKnowledgePoints([point.id]))[0]?.name.en).not.toBe("Renamed");
+    expect(await store.curriculum.curriculumRevision()).toBe(1);
+    await store.close();
+  });
+
+  it("writes a large import in batches, replaces link rows when items change, and restores the page cache size", async () => {
+    const store = await openStore();
+    const cacheSize = store.db.pragma("cache_size", { simple: true });
+    const first = await importCurriculum(store, bulkCurriculum(300, 10_000));
+    expect(first.added.items).toBe(10_000);
+    const links = () => store.db.prepare("SELECT item_id, knowledge_point_id FROM item_knowledge_points ORDER BY 1, 2").raw().all();
+    const expected = (await store.curriculum.exportCurriculum()).items.flatMap((i) => i.knowledgePoints.map((k) => [i.id, k.id]));
+    expect(links()).toEqual(expected.sort());
+    expect(store.db.pragma("cache_size", { simple: true })).toBe(cacheSize);
+    // Items keep their file order (rowids) in export.
+    expect((await store.curriculum.exportCurriculum()).items.map((i) => i.id).slice(0, 3)).toEqual(["bulk.q0", "bulk.q1", "bulk.q2"]);
+
+    const second = await importCurriculum(store, bulkCurriculum(300, 9_990, 1));
+    expect(second.changed.items).toBe(9_990);
+    expect(second.removed.items).toBe(10);
+    const after = (await store.curriculum.exportCurriculum()).items.flatMap((i) => i.knowledgePoints.map((k) => [i.id, k.id]));
+    expect(links()).toEqual(after.sort());
+    expect((await importCurriculum(store, bulkCurriculum(300, 9_990, 1))).changeCount).toBe(0);
+    await store.close();
+  });
+
+  it("recognises content hashes stored by earlier versions, so re-importing after an upgrade writes nothing", async () => {
+    const store = await openStore();
+    await importCurriculum(store, MINI);
+    for (const table of ["knowledge_points", "items", "prerequisites", "units", "subjects"]) {
+      const rows = store.db.prepare(`SELECT key, doc FROM ${table}`).raw().all() as [string, string][];
+      const update = store.db.prepare(`UPDATE ${table} SET hash = ? WHERE key = ?`);
+      for (const [key, doc] of rows) update.run(legacyContentHash(doc), key);
+    }
+    const again = await importCurriculum(store, MINI);
+    expect(again.changeCount).toBe(0);
+    expect(again.wrote).toBe(false);
     expect(await store.curriculum.curriculumRevision()).toBe(1);
     await store.close();
   });

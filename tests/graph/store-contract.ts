@@ -10,7 +10,15 @@ import { CurriculumValidationError } from "../../src/curriculum/errors.js";
 import { importCurriculum } from "../../src/curriculum/importer.js";
 import { InvalidBktParameterSetError } from "../../src/graph/bkt-parameter-set.js";
 import { KnowledgeGraphIndex } from "../../src/graph/knowledge-graph-index.js";
-import type { BktPointParameters, KnowledgeGraphStore, NewBktParameterSet } from "../../src/graph/store.js";
+import { InvalidLearnerDataError } from "../../src/graph/learner-records.js";
+import type {
+  AttemptRecord,
+  BktPointParameters,
+  KnowledgeGraphStore,
+  NewAttempt,
+  NewBktParameterSet,
+  RosterChanges,
+} from "../../src/graph/store.js";
 import { point, unitWith, writePackage } from "../support/curriculum-files.js";
 
 export const MINI = "tests/fixtures/curriculum/mini";
@@ -444,6 +452,234 @@ export function storeContract(name: string, openEmptyStore: () => Promise<Knowle
         expect(await store.bktParameters.getParameterSet("half")).toBeUndefined();
         expect(await store.bktParameters.currentParameters(["x", "y"])).toEqual([undefined, undefined]);
         expect(await store.bktParameters.parameterRevision()).toBe(0);
+      });
+    });
+
+    describe("learners", () => {
+      const roster = (overrides: Partial<RosterChanges> = {}): RosterChanges => ({
+        school: { id: "school-a", name: "School A" },
+        classes: [
+          { id: "school-a:7A", name: "7A", grade: 7, subjectId: "mini" },
+          { id: "school-a:7B", name: "7B", grade: 7 },
+        ],
+        teachers: [{ id: "t-1", displayName: "Ms Li" }],
+        students: [{ id: "s-1", displayName: "Wang" }, { id: "s-2" }, { id: "s-3" }],
+        enrolments: [
+          { classId: "school-a:7A", studentId: "s-1" },
+          { classId: "school-a:7A", studentId: "s-2" },
+          { classId: "school-a:7B", studentId: "s-3" },
+        ],
+        teaching: [{ classId: "school-a:7A", teacherId: "t-1" }],
+        ...overrides,
+      });
+
+      /** An attempt whose update moves every point to `after` (the service computes real BKT numbers). */
+      const attempt = (studentId: string, key: string, points: string[], after = 0.5, extra: Partial<NewAttempt> = {}): NewAttempt => ({
+        studentId,
+        itemId: "mini.item.compare-1",
+        response: { kind: "options", optionIds: ["B"] },
+        correct: true,
+        misconceptionIds: [],
+        idempotencyKey: key,
+        payloadHash: `hash-${key}`,
+        answeredAt: "2026-05-01T08:00:00.000Z",
+        knowledgePointIds: points,
+        update: (current) => ({
+          predictedCorrect: 0.4,
+          mastery: points.map((id, i) => ({
+            knowledgePointId: id,
+            before: current[i]?.probability ?? 0.2,
+            after,
+            predictedCorrect: 0.4,
+            ...(i === 0 ? { parameterSetId: "set-1" } : {}),
+          })),
+        }),
+        ...extra,
+      });
+
+      it("applies a roster and answers every look-up by id and by school", async () => {
+        const summary = await store.learners.applyRoster(roster());
+        expect(summary).toEqual({
+          schoolCreated: true,
+          classes: { added: 2, updated: 0 },
+          teachers: { added: 1, updated: 0 },
+          students: { added: 3, updated: 0 },
+          enrolments: { added: 3, unchanged: 0 },
+          teaching: { added: 1, unchanged: 0 },
+        });
+        const [school, missing] = await store.learners.getSchools(["school-a", "nope"]);
+        expect(school).toMatchObject({ id: "school-a", name: "School A" });
+        expect(missing).toBeUndefined();
+        expect(await store.learners.getClasses(["school-a:7B", "x", "school-a:7A"])).toEqual([
+          { id: "school-a:7B", schoolId: "school-a", name: "7B", grade: 7 },
+          undefined,
+          { id: "school-a:7A", schoolId: "school-a", name: "7A", grade: 7, subjectId: "mini" },
+        ]);
+        expect(await store.learners.getStudents(["s-1", "s-2"])).toEqual([
+          { id: "s-1", schoolId: "school-a", displayName: "Wang" },
+          { id: "s-2", schoolId: "school-a" },
+        ]);
+        expect(await store.learners.getTeachers(["t-1"])).toEqual([{ id: "t-1", schoolId: "school-a", displayName: "Ms Li" }]);
+        expect((await store.learners.listClasses("school-a")).map((c) => c.name)).toEqual(["7A", "7B"]);
+        expect((await store.learners.listStudents("school-a")).map((s) => s.id)).toEqual(["s-1", "s-2", "s-3"]);
+        expect((await store.learners.listTeachers("school-a")).map((t) => t.id)).toEqual(["t-1"]);
+        expect(await store.learners.listStudents("school-b")).toEqual([]);
+        expect(await store.learners.studentsOfClass("school-a:7A")).toEqual(["s-1", "s-2"]);
+        expect(await store.learners.teachersOfClass("school-a:7A")).toEqual(["t-1"]);
+        expect(await store.learners.classesOfStudent("s-3")).toEqual(["school-a:7B"]);
+        expect(await store.learners.classesOfTeacher("t-1")).toEqual(["school-a:7A"]);
+
+        // Re-applying updates in place; an absent display name keeps the stored one.
+        const again = await store.learners.applyRoster(
+          roster({
+            students: [{ id: "s-1" }, { id: "s-2", displayName: "Zhao" }, { id: "s-3" }],
+            classes: [{ id: "school-a:7A", name: "7A", grade: 8 }],
+          }),
+        );
+        expect(again).toMatchObject({ schoolCreated: false, classes: { added: 0, updated: 1 }, students: { added: 0, updated: 3 } });
+        expect(again.enrolments).toEqual({ added: 0, unchanged: 3 });
+        expect(await store.learners.getStudents(["s-1", "s-2"])).toEqual([
+          { id: "s-1", schoolId: "school-a", displayName: "Wang" },
+          { id: "s-2", schoolId: "school-a", displayName: "Zhao" },
+        ]);
+        expect((await store.learners.getClasses(["school-a:7A"]))[0]).toEqual({
+          id: "school-a:7A",
+          schoolId: "school-a",
+          name: "7A",
+          grade: 8,
+          subjectId: "mini",
+        });
+      });
+
+      it("refuses a roster with ids of another school or unknown links, writing nothing", async () => {
+        await store.learners.applyRoster(roster());
+        const other = roster({
+          school: { id: "school-b" },
+          classes: [{ id: "school-b:1", name: "1" }],
+          teachers: [],
+          students: [{ id: "s-1" }, { id: "s-9" }],
+          enrolments: [
+            { classId: "school-b:1", studentId: "s-9" },
+            { classId: "school-b:nope", studentId: "s-9" },
+          ],
+          teaching: [],
+        });
+        const error = await store.learners.applyRoster(other).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(InvalidLearnerDataError);
+        expect((error as InvalidLearnerDataError).issues.join("\n")).toMatch(/student "s-1" belongs to another school/);
+        expect((error as InvalidLearnerDataError).issues.join("\n")).toMatch(/class "school-b:nope" is neither in the roster/);
+        expect(await store.learners.getSchools(["school-b"])).toEqual([undefined]);
+        expect(await store.learners.getStudents(["s-9"])).toEqual([undefined]);
+        await expect(store.learners.applyRoster(roster({ students: [{ id: "" }] }))).rejects.toThrow(InvalidLearnerDataError);
+      });
+
+      it("records an attempt with its mastery, and answers a repeated key with the stored attempt", async () => {
+        await store.learners.applyRoster(roster());
+        const points = ["mini.kp.fraction-compare", "mini.kp.unit-fraction"];
+        const [first] = await store.learners.recordAttempts([attempt("s-1", "k-1", points, 0.6, { responseTimeMs: 4200 })]);
+        expect(first?.status).toBe("recorded");
+        const recorded = (first as { attempt: AttemptRecord }).attempt;
+        expect(recorded).toMatchObject({
+          studentId: "s-1",
+          schoolId: "school-a",
+          sequence: 1,
+          itemId: "mini.item.compare-1",
+          response: { kind: "options", optionIds: ["B"] },
+          correct: true,
+          misconceptionIds: [],
+          responseTimeMs: 4200,
+          answeredAt: "2026-05-01T08:00:00.000Z",
+          idempotencyKey: "k-1",
+          payloadHash: "hash-k-1",
+          predictedCorrect: 0.4,
+        });
+        expect(recorded.mastery.map((m) => [m.knowledgePointId, m.before, m.after])).toEqual([
+          ["mini.kp.fraction-compare", 0.2, 0.6],
+          ["mini.kp.unit-fraction", 0.2, 0.6],
+        ]);
+        expect(await store.learners.getAttempts([recorded.id, "nope"])).toEqual([recorded, undefined]);
+
+        const [again] = await store.learners.recordAttempts([attempt("s-1", "k-1", points, 0.9)]);
+        expect(again).toEqual({ status: "existing", attempt: recorded });
+        expect(
+          await store.learners.findAttemptsByKey([
+            { studentId: "s-1", idempotencyKey: "k-1" },
+            { studentId: "s-2", idempotencyKey: "k-1" },
+          ]),
+        ).toEqual([recorded, undefined]);
+        // Keys are per student: another student may use the same key.
+        expect((await store.learners.recordAttempts([attempt("s-2", "k-1", points)]))[0]?.status).toBe("recorded");
+        expect(await store.learners.recordAttempts([attempt("nobody", "k-1", points)])).toEqual([{ status: "unknown-student" }]);
+
+        const [second] = await store.learners.recordAttempts([
+          attempt("s-1", "k-2", ["mini.kp.fraction-compare"], 0.8, { correct: false, answeredAt: "2026-04-01T00:00:00.000Z" }),
+        ]);
+        expect((second as { attempt: AttemptRecord }).attempt.mastery[0]?.before).toBe(0.6);
+        const mastery = await store.learners.studentMastery("s-1");
+        expect(mastery).toEqual([
+          {
+            studentId: "s-1",
+            knowledgePointId: "mini.kp.fraction-compare",
+            probability: 0.8,
+            attempts: 2,
+            correct: 1,
+            lastPractisedAt: "2026-05-01T08:00:00.000Z", // the older answer arrived later: never goes back
+            parameterSetId: "set-1",
+            updatedAt: expect.any(String),
+          },
+          expect.objectContaining({ knowledgePointId: "mini.kp.unit-fraction", probability: 0.6, attempts: 1, correct: 1 }),
+        ]);
+        expect(mastery[1]?.parameterSetId).toBeUndefined();
+        expect((await store.learners.studentMastery("s-1", ["mini.kp.unit-fraction", "nope"])).map((m) => m.knowledgePointId)).toEqual([
+          "mini.kp.unit-fraction",
+        ]);
+      });
+
+      it("pages attempt history newest first and builds a class mastery matrix", async () => {
+        await store.learners.applyRoster(roster());
+        for (let i = 1; i <= 5; i++) await store.learners.recordAttempts([attempt("s-1", `k-${i}`, ["mini.kp.add-like"], i / 10)]);
+        await store.learners.recordAttempts([attempt("s-2", "k-1", ["mini.kp.unit-fraction"], 0.3)]);
+        await store.learners.recordAttempts([attempt("s-3", "k-1", ["mini.kp.unit-fraction"], 0.3)]);
+
+        const page1 = await store.learners.attemptHistory("s-1", { limit: 2 });
+        expect(page1.nodes.map((a) => [a.sequence, a.idempotencyKey])).toEqual([
+          [5, "k-5"],
+          [4, "k-4"],
+        ]);
+        expect(page1).toMatchObject({ totalCount: 5, hasMore: true });
+        const page3 = await store.learners.attemptHistory("s-1", { limit: 2, before: 2 });
+        expect(page3.nodes.map((a) => a.sequence)).toEqual([1]);
+        expect(page3.hasMore).toBe(false);
+        expect(await store.learners.attemptHistory("s-9", { limit: 2 })).toEqual({ nodes: [], totalCount: 0, hasMore: false });
+
+        const matrix = await store.learners.classMastery("school-a:7A");
+        expect(matrix.studentIds).toEqual(["s-1", "s-2"]);
+        expect(matrix.knowledgePointIds).toEqual(["mini.kp.add-like", "mini.kp.unit-fraction"]);
+        expect(matrix.cells.map((c) => [c.studentId, c.knowledgePointId, c.probability, c.attempts])).toEqual([
+          ["s-1", "mini.kp.add-like", 0.5, 5],
+          ["s-2", "mini.kp.unit-fraction", 0.3, 1],
+        ]);
+        const only = await store.learners.classMastery("school-a:7A", ["mini.kp.unit-fraction", "mini.kp.fraction-compare"]);
+        expect(only.knowledgePointIds).toEqual(["mini.kp.unit-fraction", "mini.kp.fraction-compare"]);
+        expect(only.cells.map((c) => c.studentId)).toEqual(["s-2"]);
+      });
+
+      it("writes nothing of a call when an update fails midway", async () => {
+        await store.learners.applyRoster(roster());
+        const failing = attempt("s-1", "k-2", ["mini.kp.add-like"], 0.5, {
+          update: () => {
+            throw new Error("boom");
+          },
+        });
+        await expect(store.learners.recordAttempts([attempt("s-1", "k-1", ["mini.kp.add-like"]), failing])).rejects.toThrow("boom");
+        const invalid = attempt("s-1", "k-3", ["mini.kp.add-like"], 1.5);
+        await expect(store.learners.recordAttempts([invalid])).rejects.toThrow(InvalidLearnerDataError);
+        await expect(store.learners.recordAttempts([attempt("s-1", "", ["mini.kp.add-like"])])).rejects.toThrow(InvalidLearnerDataError);
+        expect((await store.learners.attemptHistory("s-1", { limit: 10 })).totalCount).toBe(0);
+        expect(await store.learners.studentMastery("s-1")).toEqual([]);
+        // The sequence is not consumed by the failed calls.
+        const [ok] = await store.learners.recordAttempts([attempt("s-1", "k-1", ["mini.kp.add-like"])]);
+        expect((ok as { attempt: AttemptRecord }).attempt.sequence).toBe(1);
       });
     });
 

@@ -84,13 +84,18 @@ describe("the HTTP server", () => {
     expect(second.body.data?.knowledgePoints.pageInfo.hasNextPage).toBe(false);
   });
 
-  it("returns null for unknown ids and never exposes answer keys", async () => {
+  it("returns null for unknown ids and never shows answer keys without a staff token", async () => {
     const { body } = await server.graphql<{ knowledgePoint: null; item: null }>(
       '{ knowledgePoint(id: "nope") { id } item(id: "nope") { id } }',
     );
     expect(body.data).toEqual({ knowledgePoint: null, item: null });
     const answer = await server.graphql('{ item(id: "mini.item.compare-1") { answer } }');
     expect(answer.body.errors?.[0]?.message).toMatch(/Cannot query field "answer"/);
+    const key = await server.graphql<{ item: { answerKey: null } }>(
+      '{ item(id: "mini.item.compare-1") { answerKey { correctOptionIds } } }',
+    );
+    expect(key.body.data?.item.answerKey).toBeNull();
+    expect(key.body.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   });
 
   it("rejects malformed requests with an error, not a crash", async () => {

@@ -48,7 +48,18 @@ export type RelationshipSpec = readonly [string, NodeLabel];
 
 /** The schema the lint checks statements against: what the database is declared to hold. */
 export const DECLARED_SCHEMA = {
-  labels: [...Object.values(NODE_LABELS), "CurriculumImport", "BktParameterSet", "BktParameters"],
+  labels: [
+    ...Object.values(NODE_LABELS),
+    "CurriculumImport",
+    "BktParameterSet",
+    "BktParameters",
+    "School",
+    "Class",
+    "Teacher",
+    "Student",
+    "Attempt",
+    "Mastery",
+  ],
   relationshipTypes: [
     "PART_OF",
     "IN_STAGE",
@@ -59,6 +70,8 @@ export const DECLARED_SCHEMA = {
     "AFFECTS",
     "TEACHES",
     "HAS_PARAMETERS",
+    "MEMBER_OF",
+    "TEACHER_OF",
   ],
   propertyKeys: [
     "id",
@@ -100,6 +113,31 @@ export const DECLARED_SCHEMA = {
     "guess",
     "items",
     "itemLearn",
+    "name",
+    "createdAt",
+    "schoolId",
+    "displayName",
+    "attemptCount",
+    "lastAnswerAt",
+    "studentId",
+    "itemId",
+    "idempotencyKey",
+    "payloadHash",
+    "response",
+    "correct",
+    "misconceptionIds",
+    "responseTimeMs",
+    "answeredAt",
+    "recordedAt",
+    "predictedCorrect",
+    "mastery",
+    "probability",
+    "attempts",
+    "lastPractisedAt",
+    "parameterSetId",
+    "updatedAt",
+    "classId",
+    "teacherId",
   ],
   /** Example values, so the lint knows each parameter and its type. */
   parameters: {
@@ -121,6 +159,18 @@ export const DECLARED_SCHEMA = {
     activatedAt: "2026-01-01T00:00:00Z",
     createdBy: "analyst",
     knowledgePointId: "k",
+    name: "7A",
+    schoolId: "school",
+    classId: "class",
+    teacherId: "teacher",
+    studentId: "student",
+    idempotencyKey: "key",
+    recordedAt: "2026-01-01T00:00:00Z",
+    createdAt: "2026-01-01T00:00:00Z",
+    seq: 1,
+    before: 10,
+    props: {},
+    keys: [],
   },
 };
 
@@ -138,6 +188,10 @@ export function allStatements(): ReadonlyMap<string, string> {
 }
 
 const labels = Object.entries(NODE_LABELS) as [NodeKind, NodeLabel][];
+
+/** Learner labels that have an `id` (Mastery is keyed by (studentId, knowledgePointId)). */
+export const LEARNER_LABELS = ["School", "Class", "Teacher", "Student", "Attempt"] as const;
+export type LearnerLabel = (typeof LEARNER_LABELS)[number];
 
 /** Schema set-up, idempotent (IF NOT EXISTS), run on every start. */
 export const SCHEMA_STATEMENTS: string[] = [
@@ -172,6 +226,25 @@ export const SCHEMA_STATEMENTS: string[] = [
     "CREATE CONSTRAINT bktparameters_set_point IF NOT EXISTS FOR (n:BktParameters) REQUIRE (n.setId, n.knowledgePointId) IS UNIQUE",
   ),
   register("index.BktParameters.point", "CREATE INDEX bktparameters_point IF NOT EXISTS FOR (n:BktParameters) ON (n.knowledgePointId)"),
+  // Learners (docs/graph-model.md, "The learner side").
+  ...LEARNER_LABELS.map((label) =>
+    register(`constraint.${label}`, `CREATE CONSTRAINT ${label.toLowerCase()}_id IF NOT EXISTS FOR (n:${label}) REQUIRE n.id IS UNIQUE`),
+  ),
+  ...(["Class", "Teacher", "Student"] as const).map((label) =>
+    register(`index.${label}.school`, `CREATE INDEX ${label.toLowerCase()}_school IF NOT EXISTS FOR (n:${label}) ON (n.schoolId)`),
+  ),
+  register(
+    "constraint.Attempt.key",
+    "CREATE CONSTRAINT attempt_student_key IF NOT EXISTS FOR (n:Attempt) REQUIRE (n.studentId, n.idempotencyKey) IS UNIQUE",
+  ),
+  register(
+    "constraint.Attempt.seq",
+    "CREATE CONSTRAINT attempt_student_seq IF NOT EXISTS FOR (n:Attempt) REQUIRE (n.studentId, n.seq) IS UNIQUE",
+  ),
+  register(
+    "constraint.Mastery",
+    "CREATE CONSTRAINT mastery_student_point IF NOT EXISTS FOR (n:Mastery) REQUIRE (n.studentId, n.knowledgePointId) IS UNIQUE",
+  ),
 ];
 
 /** Columns of one point's parameters, returned as `p` by the BKT reads below. */
@@ -361,6 +434,167 @@ export const CYPHER = {
        ORDER BY s.seq DESC`,
     ),
     revision: register("bkt.revision", "MATCH (s:BktParameterSet) RETURN coalesce(max(s.activation), 0) AS revision"),
+  },
+
+  /**
+   * Learners (docs/graph-model.md): School, Class, Teacher, Student carry `schoolId`; enrolment is
+   * (:Student)-[:MEMBER_OF]->(:Class) and (:Teacher)-[:TEACHER_OF]->(:Class). Attempt and Mastery
+   * name the student, item and point by id and have no relationships, so writing an answer locks
+   * nothing shared by other students.
+   */
+  learners: {
+    upsertSchool: register(
+      "learners.upsertSchool",
+      `OPTIONAL MATCH (old:School {id: $id})
+       WITH old IS NULL AS created
+       MERGE (s:School {id: $id})
+       ON CREATE SET s.createdAt = $createdAt
+       SET s.name = coalesce($name, s.name)
+       RETURN created`,
+    ),
+    /** $ids: nodes by id, with all their properties. */
+    get: Object.fromEntries(
+      LEARNER_LABELS.map((label) => [
+        label,
+        register(`learners.get.${label}`, `UNWIND $ids AS id MATCH (n:${label} {id: id}) RETURN properties(n) AS props`),
+      ]),
+    ) as Record<LearnerLabel, string>,
+    listClasses: register(
+      "learners.list.Class",
+      "MATCH (n:Class {schoolId: $schoolId}) RETURN properties(n) AS props ORDER BY n.grade, n.name, n.id",
+    ),
+    listTeachers: register("learners.list.Teacher", "MATCH (n:Teacher {schoolId: $schoolId}) RETURN properties(n) AS props ORDER BY n.id"),
+    listStudents: register("learners.list.Student", "MATCH (n:Student {schoolId: $schoolId}) RETURN properties(n) AS props ORDER BY n.id"),
+    /** $rows: [{id, name}]; classes of the school that already use a name under another id. */
+    classNameHolders: register(
+      "learners.classNameHolders",
+      `UNWIND $rows AS row
+       MATCH (c:Class {schoolId: $schoolId, name: row.name}) WHERE c.id <> row.id
+       RETURN row.name AS name, c.id AS id`,
+    ),
+    /** $rows: [{id, name, grade, subjectId}]; a null grade or subject keeps the stored one. */
+    upsertClasses: register(
+      "learners.upsertClasses",
+      `UNWIND $rows AS row
+       MERGE (c:Class {id: row.id})
+       ON CREATE SET c.schoolId = $schoolId
+       SET c.name = row.name, c.grade = coalesce(row.grade, c.grade), c.subjectId = coalesce(row.subjectId, c.subjectId)`,
+    ),
+    /** $rows: [{id, displayName}]; a null display name keeps the stored one. */
+    upsertTeachers: register(
+      "learners.upsertTeachers",
+      `UNWIND $rows AS row
+       MERGE (n:Teacher {id: row.id})
+       ON CREATE SET n.schoolId = $schoolId
+       SET n.displayName = coalesce(row.displayName, n.displayName)`,
+    ),
+    upsertStudents: register(
+      "learners.upsertStudents",
+      `UNWIND $rows AS row
+       MERGE (n:Student {id: row.id})
+       ON CREATE SET n.schoolId = $schoolId, n.attemptCount = 0
+       SET n.displayName = coalesce(row.displayName, n.displayName)`,
+    ),
+    /** $rows: [{classId, studentId}]; returns how many links existed before. */
+    enrol: register(
+      "learners.enrol",
+      `UNWIND $rows AS row
+       MATCH (s:Student {id: row.studentId})
+       MATCH (c:Class {id: row.classId})
+       OPTIONAL MATCH (s)-[old:MEMBER_OF]->(c)
+       WITH s, c, old
+       MERGE (s)-[:MEMBER_OF]->(c)
+       RETURN count(old) AS unchanged`,
+    ),
+    /** $rows: [{classId, teacherId}] */
+    assignTeachers: register(
+      "learners.assignTeachers",
+      `UNWIND $rows AS row
+       MATCH (t:Teacher {id: row.teacherId})
+       MATCH (c:Class {id: row.classId})
+       OPTIONAL MATCH (t)-[old:TEACHER_OF]->(c)
+       WITH t, c, old
+       MERGE (t)-[:TEACHER_OF]->(c)
+       RETURN count(old) AS unchanged`,
+    ),
+    studentsOfClass: register(
+      "learners.studentsOfClass",
+      "MATCH (s:Student)-[:MEMBER_OF]->(:Class {id: $classId}) RETURN s.id AS id ORDER BY id",
+    ),
+    teachersOfClass: register(
+      "learners.teachersOfClass",
+      "MATCH (t:Teacher)-[:TEACHER_OF]->(:Class {id: $classId}) RETURN t.id AS id ORDER BY id",
+    ),
+    classesOfStudent: register(
+      "learners.classesOfStudent",
+      "MATCH (:Student {id: $studentId})-[:MEMBER_OF]->(c:Class) RETURN c.id AS id ORDER BY id",
+    ),
+    classesOfTeacher: register(
+      "learners.classesOfTeacher",
+      "MATCH (:Teacher {id: $teacherId})-[:TEACHER_OF]->(c:Class) RETURN c.id AS id ORDER BY id",
+    ),
+    /**
+     * Takes the student's write lock for the rest of the transaction (a property write locks the
+     * node): every answer of one student is serialized here, before its idempotency check and
+     * its read of mastery.
+     */
+    lockStudent: register(
+      "learners.lockStudent",
+      `MATCH (s:Student {id: $studentId})
+       SET s.lastAnswerAt = $recordedAt
+       RETURN s.schoolId AS schoolId, coalesce(s.attemptCount, 0) AS attemptCount`,
+    ),
+    attemptByKey: register(
+      "learners.attemptByKey",
+      "MATCH (a:Attempt {studentId: $studentId, idempotencyKey: $idempotencyKey}) RETURN properties(a) AS props",
+    ),
+    /** $keys: [{studentId, idempotencyKey}] */
+    attemptsByKeys: register(
+      "learners.attemptsByKeys",
+      `UNWIND $keys AS key
+       MATCH (a:Attempt {studentId: key.studentId, idempotencyKey: key.idempotencyKey})
+       RETURN properties(a) AS props`,
+    ),
+    /** $ids: knowledge point ids. */
+    masteryOf: register(
+      "learners.masteryOf",
+      `UNWIND $ids AS id
+       MATCH (m:Mastery {studentId: $studentId, knowledgePointId: id})
+       RETURN properties(m) AS props`,
+    ),
+    /** $props: the attempt's properties (response and mastery as JSON text); $seq: its sequence. */
+    createAttempt: register(
+      "learners.createAttempt",
+      `MATCH (s:Student {id: $studentId})
+       SET s.attemptCount = $seq
+       CREATE (:Attempt $props)`,
+    ),
+    /** $rows: [{knowledgePointId, probability, attempts, correct, lastPractisedAt, parameterSetId, updatedAt}] */
+    writeMastery: register(
+      "learners.writeMastery",
+      `UNWIND $rows AS row
+       MERGE (m:Mastery {studentId: $studentId, knowledgePointId: row.knowledgePointId})
+       SET m.probability = row.probability, m.attempts = row.attempts, m.correct = row.correct,
+           m.lastPractisedAt = row.lastPractisedAt, m.parameterSetId = row.parameterSetId, m.updatedAt = row.updatedAt`,
+    ),
+    history: register(
+      "learners.history",
+      `MATCH (a:Attempt {studentId: $studentId}) WHERE a.seq < $before
+       RETURN properties(a) AS props ORDER BY a.seq DESC LIMIT $limit`,
+    ),
+    attemptCount: register("learners.attemptCount", "MATCH (a:Attempt {studentId: $studentId}) RETURN count(a) AS total"),
+    /** $ids: knowledge point ids, or null for all. */
+    studentMastery: register(
+      "learners.studentMastery",
+      `MATCH (m:Mastery {studentId: $studentId}) WHERE $ids IS NULL OR m.knowledgePointId IN $ids
+       RETURN properties(m) AS props ORDER BY m.knowledgePointId`,
+    ),
+    classMastery: register(
+      "learners.classMastery",
+      `MATCH (s:Student)-[:MEMBER_OF]->(:Class {id: $classId})
+       MATCH (m:Mastery {studentId: s.id}) WHERE $ids IS NULL OR m.knowledgePointId IN $ids
+       RETURN properties(m) AS props ORDER BY m.studentId, m.knowledgePointId`,
+    ),
   },
 
   searchKnowledgePoints: register(

@@ -9,12 +9,14 @@ import type { KnowledgeGraphStore } from "../store.js";
 import { CYPHER, SCHEMA_STATEMENTS } from "./cypher.js";
 import { Neo4jBktParameterStore } from "./neo4j-bkt-parameters.js";
 import { Neo4jCurriculumStore } from "./neo4j-curriculum.js";
+import { Neo4jLearnerStore } from "./neo4j-learners.js";
 
 export class Neo4jStore implements KnowledgeGraphStore {
   readonly backend = "neo4j" as const;
   readonly driver: Driver;
   readonly curriculum: Neo4jCurriculumStore;
   readonly bktParameters: Neo4jBktParameterStore;
+  readonly learners: Neo4jLearnerStore;
   private readonly database: string | undefined;
 
   constructor(config: Neo4jConfig) {
@@ -27,6 +29,7 @@ export class Neo4jStore implements KnowledgeGraphStore {
     this.database = config.database;
     this.curriculum = new Neo4jCurriculumStore(this.driver, this.database);
     this.bktParameters = new Neo4jBktParameterStore(this.driver, this.database);
+    this.learners = new Neo4jLearnerStore(this.driver, this.database);
   }
 
   async migrate(): Promise<void> {

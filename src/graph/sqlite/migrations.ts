@@ -103,4 +103,75 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX bkt_parameters_by_point ON bkt_parameters (knowledge_point_id, set_id);
   `,
+  // 3: learners (docs/graph-model.md, "The learner side"). Schools are tenants; ids of classes,
+  // teachers and students are unique across schools. Attempts are append-only and name items and
+  // points by id (no reference to curriculum rows). `seq` is the student's recorded order (students.
+  // attempt_count + 1), unique per student like the idempotency key. Mastery is one row per
+  // (student, point), updated in place. response, misconception_ids and mastery are JSON.
+  `
+  CREATE TABLE schools (
+    id TEXT PRIMARY KEY, name TEXT, created_at TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE classes (
+    id TEXT PRIMARY KEY,
+    school_id TEXT NOT NULL REFERENCES schools (id),
+    name TEXT NOT NULL,
+    grade INTEGER,
+    subject_id TEXT,
+    UNIQUE (school_id, name)
+  ) STRICT;
+  CREATE TABLE teachers (
+    id TEXT PRIMARY KEY, school_id TEXT NOT NULL REFERENCES schools (id), display_name TEXT
+  ) STRICT;
+  CREATE INDEX teachers_by_school ON teachers (school_id, id);
+  CREATE TABLE students (
+    id TEXT PRIMARY KEY,
+    school_id TEXT NOT NULL REFERENCES schools (id),
+    display_name TEXT,
+    attempt_count INTEGER NOT NULL DEFAULT 0
+  ) STRICT;
+  CREATE INDEX students_by_school ON students (school_id, id);
+  CREATE TABLE class_students (
+    class_id TEXT NOT NULL REFERENCES classes (id),
+    student_id TEXT NOT NULL REFERENCES students (id),
+    PRIMARY KEY (class_id, student_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX class_students_by_student ON class_students (student_id, class_id);
+  CREATE TABLE class_teachers (
+    class_id TEXT NOT NULL REFERENCES classes (id),
+    teacher_id TEXT NOT NULL REFERENCES teachers (id),
+    PRIMARY KEY (class_id, teacher_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX class_teachers_by_teacher ON class_teachers (teacher_id, class_id);
+  CREATE TABLE attempts (
+    id TEXT PRIMARY KEY,
+    student_id TEXT NOT NULL REFERENCES students (id),
+    seq INTEGER NOT NULL,
+    school_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    payload_hash TEXT NOT NULL,
+    response TEXT NOT NULL,
+    correct INTEGER NOT NULL CHECK (correct IN (0, 1)),
+    misconception_ids TEXT NOT NULL,
+    response_time_ms INTEGER,
+    answered_at TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    predicted_correct REAL NOT NULL,
+    mastery TEXT NOT NULL,
+    UNIQUE (student_id, idempotency_key),
+    UNIQUE (student_id, seq)
+  ) STRICT;
+  CREATE TABLE mastery (
+    student_id TEXT NOT NULL REFERENCES students (id),
+    knowledge_point_id TEXT NOT NULL,
+    probability REAL NOT NULL CHECK (probability BETWEEN 0 AND 1),
+    attempts INTEGER NOT NULL,
+    correct INTEGER NOT NULL,
+    last_practised_at TEXT NOT NULL,
+    parameter_set_id TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (student_id, knowledge_point_id)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];

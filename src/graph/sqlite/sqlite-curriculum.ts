@@ -26,6 +26,42 @@ import type {
 } from "../store.js";
 import { CURRICULUM_TABLES, type CurriculumTable } from "./curriculum-tables.js";
 
+type SqlValue = string | number | null;
+
+/** Rows per multi-row INSERT; at most 10 columns, so far below SQLite's limit on bound parameters. */
+const BATCH_ROWS = 64;
+/** Imports writing this many entities or more get IMPORT_CACHE_SIZE (in KiB when negative) while they are written. */
+const LARGE_IMPORT_ROWS = 10_000;
+const IMPORT_CACHE_SIZE = -131_072;
+/** Keys per DELETE … IN (json_each(?)). */
+const KEY_CHUNK = 10_000;
+
+/** Buffers the values of up to BATCH_ROWS rows and hands them to `write` in one go. */
+class RowWriter {
+  private readonly params: SqlValue[];
+  private filled = 0;
+
+  constructor(
+    private readonly width: number,
+    private readonly write: (rows: number, params: SqlValue[]) => void,
+  ) {
+    this.params = new Array<SqlValue>(width * BATCH_ROWS).fill(null);
+  }
+
+  add(value: SqlValue): void {
+    this.params[this.filled++] = value;
+    if (this.filled === this.params.length) this.flush();
+  }
+
+  /** Writes the rows buffered so far; call once after the last row. */
+  flush(): void {
+    if (this.filled === 0) return;
+    const rows = this.filled / this.width;
+    this.write(rows, rows === BATCH_ROWS ? this.params : this.params.slice(0, this.filled));
+    this.filled = 0;
+  }
+}
+
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
@@ -58,18 +94,61 @@ export class SqliteCurriculumStore implements CurriculumStore {
         .prepare("INSERT INTO curriculum_imports (imported_at, record) VALUES (?, ?)")
         .run(changes.record.importedAt, JSON.stringify(changes.record));
     });
-    apply.immediate();
+    // A large import dirties more pages than the default cache (2 MB) holds; spilling them to the
+    // WAL mid-transaction writes pages again and again. A bigger cache for the import's duration
+    // (128 MB at most, taken only as pages are dirtied) halves SQLite's own insert time.
+    const cacheSize = this.db.pragma("cache_size", { simple: true }) as number;
+    const rows = CURRICULUM_KINDS.reduce((n, kind) => n + changes.upserts[kind].length, 0);
+    if (rows >= LARGE_IMPORT_ROWS) this.db.pragma(`cache_size = ${IMPORT_CACHE_SIZE}`);
+    try {
+      apply.immediate();
+    } finally {
+      if (rows >= LARGE_IMPORT_ROWS) this.db.pragma(`cache_size = ${cacheSize}`);
+    }
+  }
+
+  /** Prepared statements by SQL text, reused across imports (a store's statements are few and fixed). */
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /**
+   * A writer of rows into `table`, BATCH_ROWS rows per multi-row INSERT: one statement run costs
+   * far less than one per row. Rows keep their order, and so their rowids.
+   */
+  private rowWriter(table: string, columns: readonly string[], onConflict = ""): RowWriter {
+    const row = `(${columns.map(() => "?").join(", ")})`;
+    const insert = (rows: number) =>
+      this.statement(`INSERT INTO ${table} (${columns.join(", ")}) VALUES ${Array(rows).fill(row).join(", ")}${onConflict}`);
+    let full: Database.Statement | undefined;
+    return new RowWriter(columns.length, (rows, params) => {
+      if (rows < BATCH_ROWS) insert(rows).run(params);
+      else {
+        full ??= insert(BATCH_ROWS);
+        full.run(params);
+      }
+    });
+  }
+
+  /** Runs `sql`, whose one parameter is a JSON array, over `keys` in chunks. */
+  private forKeys(sql: string, keys: readonly string[]): void {
+    for (let start = 0; start < keys.length; start += KEY_CHUNK)
+      this.statement(sql).run(JSON.stringify(keys.slice(start, start + KEY_CHUNK)));
   }
 
   private removeEntities(kind: CurriculumKind, keys: string[]): void {
     if (keys.length === 0) return;
     const spec = CURRICULUM_TABLES[kind] as CurriculumTable<CurriculumKind>;
-    const remove = this.db.prepare(`DELETE FROM ${spec.table} WHERE key = ?`);
-    const removeLinks = spec.links.map((link) => this.db.prepare(`DELETE FROM ${link.table} WHERE ${link.ownerColumn} = ?`));
-    for (const key of keys) {
-      remove.run(key);
-      for (const statement of removeLinks) statement.run(key);
-    }
+    this.forKeys(`DELETE FROM ${spec.table} WHERE key IN (SELECT value FROM json_each(?))`, keys);
+    for (const link of spec.links)
+      this.forKeys(`DELETE FROM ${link.table} WHERE ${link.ownerColumn} IN (SELECT value FROM json_each(?))`, keys);
   }
 
   private upsertEntities<K extends CurriculumKind>(kind: K, rows: CurriculumRow<K>[]): void {
@@ -77,24 +156,29 @@ export class SqliteCurriculumStore implements CurriculumStore {
     const spec = CURRICULUM_TABLES[kind] as unknown as CurriculumTable<K>;
     const columns = ["key", "subject_id", "hash", "doc", ...spec.columns];
     const updates = columns.slice(1).map((c) => `${c} = excluded.${c}`);
-    const upsert = this.db.prepare(
-      `INSERT INTO ${spec.table} (${columns.join(", ")}) VALUES (${columns.map(() => "?").join(", ")})
-       ON CONFLICT (key) DO UPDATE SET ${updates.join(", ")}`,
-    );
-    const links = spec.links.map((link) => ({
-      link,
-      clear: this.db.prepare(`DELETE FROM ${link.table} WHERE ${link.ownerColumn} = ?`),
-      insert: this.db.prepare(
-        `INSERT INTO ${link.table} (${[link.ownerColumn, ...link.columns].join(", ")}) VALUES (${[link.ownerColumn, ...link.columns].map(() => "?").join(", ")})`,
-      ),
-    }));
-    for (const { key, subjectId, hash, entity, doc, isNew } of rows) {
-      upsert.run(key, subjectId, hash, doc, ...spec.values(entity));
-      for (const { link, clear, insert } of links) {
-        if (!isNew) clear.run(key);
-        for (const row of link.rows(entity)) insert.run(key, ...row);
+    const entities = this.rowWriter(spec.table, columns, ` ON CONFLICT (key) DO UPDATE SET ${updates.join(", ")}`);
+    // Entities stored before have their link rows replaced; new ones have none to clear.
+    const stored = rows.filter((row) => !row.isNew).map((row) => row.key);
+    const links = spec.links.map((link) => {
+      if (stored.length > 0)
+        this.forKeys(`DELETE FROM ${link.table} WHERE ${link.ownerColumn} IN (SELECT value FROM json_each(?))`, stored);
+      return { link, writer: this.rowWriter(link.table, [link.ownerColumn, ...link.columns]) };
+    });
+    for (const { key, subjectId, hash, entity, doc } of rows) {
+      entities.add(key);
+      entities.add(subjectId);
+      entities.add(hash);
+      entities.add(doc);
+      for (const value of spec.values(entity)) entities.add(value);
+      for (const { link, writer } of links) {
+        for (const linkRow of link.rows(entity)) {
+          writer.add(key);
+          for (const value of linkRow) writer.add(value);
+        }
       }
     }
+    entities.flush();
+    for (const { writer } of links) writer.flush();
   }
 
   async loadGraphSnapshot(): Promise<GraphSnapshot> {

@@ -10,6 +10,7 @@ import type { KnowledgeGraphStore } from "../store.js";
 import { MIGRATIONS } from "./migrations.js";
 import { SqliteBktParameterStore } from "./sqlite-bkt-parameters.js";
 import { SqliteCurriculumStore } from "./sqlite-curriculum.js";
+import { SqliteLearnerStore } from "./sqlite-learners.js";
 
 export interface SqliteStoreOptions {
   /** Path of the database file; ":memory:" for a throw-away store. */
@@ -23,6 +24,7 @@ export class SqliteStore implements KnowledgeGraphStore {
   readonly db: Database.Database;
   readonly curriculum: SqliteCurriculumStore;
   readonly bktParameters: SqliteBktParameterStore;
+  readonly learners: SqliteLearnerStore;
 
   constructor(options: SqliteStoreOptions) {
     if (options.file !== ":memory:") mkdirSync(dirname(options.file), { recursive: true });
@@ -33,6 +35,7 @@ export class SqliteStore implements KnowledgeGraphStore {
     this.db.pragma("foreign_keys = ON");
     this.curriculum = new SqliteCurriculumStore(this.db);
     this.bktParameters = new SqliteBktParameterStore(this.db);
+    this.learners = new SqliteLearnerStore(this.db);
   }
 
   async migrate(): Promise<void> {

@@ -1,4 +1,5 @@
 import { resolveOffsetConnection } from "@pothos/plugin-relay";
+import { CURRICULUM } from "../auth/scopes.js";
 import { builder } from "../builder.js";
 import { ItemRef } from "./item.js";
 import { KnowledgePointRef } from "./knowledge-point.js";
@@ -17,22 +18,26 @@ const KnowledgePointFilterInput = builder.inputType("KnowledgePointFilter", {
 
 builder.queryFields((t) => ({
   subjects: t.field({
+    authScopes: CURRICULUM,
     type: [SubjectRef],
     resolve: async (_root, _args, ctx) => ctx.store.curriculum.listSubjects(),
   }),
   subject: t.field({
+    authScopes: CURRICULUM,
     type: SubjectRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => (await ctx.store.curriculum.getSubjects([String(args.id)]))[0] ?? null,
   }),
   unit: t.field({
+    authScopes: CURRICULUM,
     type: UnitRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => (await ctx.store.curriculum.getUnits([String(args.id)]))[0] ?? null,
   }),
   knowledgePoint: t.field({
+    authScopes: CURRICULUM,
     type: KnowledgePointRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
@@ -42,6 +47,7 @@ builder.queryFields((t) => ({
     {
       type: KnowledgePointRef,
       description: "Knowledge points, filtered, in teaching order (grade, unit, position).",
+      authScopes: CURRICULUM,
       args: { filter: t.arg({ type: KnowledgePointFilterInput, required: false }) },
       resolve: async (_root, args, ctx) => {
         let totalCount = 0;
@@ -64,17 +70,22 @@ builder.queryFields((t) => ({
     },
     {
       fields: (c) => ({
-        totalCount: c.int({ resolve: (connection) => (connection as unknown as { totalCount: number }).totalCount }),
+        totalCount: c.int({
+          authScopes: CURRICULUM,
+          resolve: (connection) => (connection as unknown as { totalCount: number }).totalCount,
+        }),
       }),
     },
   ),
   item: t.field({
+    authScopes: CURRICULUM,
     type: ItemRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => (ctx.curriculum.index.hasItem(String(args.id)) ? String(args.id) : null),
   }),
   misconception: t.field({
+    authScopes: CURRICULUM,
     type: MisconceptionRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },

@@ -1,6 +1,7 @@
 import { resolveArrayConnection } from "@pothos/plugin-relay";
 import type { KnowledgePoint } from "../../curriculum/model.js";
 import type { WeightedLink } from "../../graph/knowledge-graph-index.js";
+import { CURRICULUM } from "../auth/scopes.js";
 import { builder } from "../builder.js";
 import { existing } from "../loaders.js";
 import { ItemRef } from "./item.js";
@@ -16,6 +17,7 @@ export const KnowledgePointRef = builder.loadableObjectRef<KnowledgePoint, strin
 
 KnowledgePointRef.implement({
   description: "A knowledge point (知识点): the unit of mastery that Bayesian Knowledge Tracing estimates.",
+  authScopes: CURRICULUM,
   fields: (t) => ({
     id: t.exposeID("id"),
     name: t.field({ type: LocalizedTextRef, resolve: (point) => point.name }),
@@ -73,6 +75,7 @@ export const PrerequisiteLinkRef = builder.objectRef<WeightedLink>("Prerequisite
 
 PrerequisiteLinkRef.implement({
   description: "A PREREQUISITE_OF edge seen from one of its ends.",
+  authScopes: CURRICULUM,
   fields: (t) => ({
     knowledgePoint: t.field({ type: KnowledgePointRef, resolve: (link) => link.id }),
     strength: t.exposeFloat("weight", { description: "How much the dependent point needs the prerequisite, (0, 1]." }),

@@ -1,4 +1,5 @@
 import type { Misconception, Resource } from "../../curriculum/model.js";
+import { CURRICULUM } from "../auth/scopes.js";
 import { builder } from "../builder.js";
 import { existing } from "../loaders.js";
 import { KnowledgePointRef } from "./knowledge-point.js";
@@ -11,6 +12,7 @@ export const MisconceptionRef = builder.loadableObjectRef<Misconception, string>
 
 MisconceptionRef.implement({
   description: "A named, common misconception; specific wrong answers indicate it.",
+  authScopes: CURRICULUM,
   fields: (t) => ({
     id: t.exposeID("id"),
     name: t.field({ type: LocalizedTextRef, resolve: (m) => m.name }),
@@ -31,6 +33,7 @@ export const ResourceRef = builder.loadableObjectRef<Resource, string>("Resource
 
 ResourceRef.implement({
   description: "Teaching material linked to knowledge points.",
+  authScopes: CURRICULUM,
   fields: (t) => ({
     id: t.exposeID("id"),
     kind: t.field({ type: ResourceKindEnum, resolve: (r) => r.kind }),

@@ -1,4 +1,5 @@
 import type { Domain, Stage, Subject } from "../../curriculum/model.js";
+import { CURRICULUM } from "../auth/scopes.js";
 import { builder } from "../builder.js";
 import { existing } from "../loaders.js";
 import { LocalizedTextRef } from "./localized-text.js";
@@ -6,6 +7,7 @@ import { UnitRef } from "./unit.js";
 
 export const StageRef = builder.objectRef<Stage>("Stage").implement({
   description: "A stage (学段) of the curriculum standard and the grades it spans.",
+  authScopes: CURRICULUM,
   fields: (t) => ({
     id: t.exposeID("id"),
     name: t.field({ type: LocalizedTextRef, resolve: (stage) => stage.name }),
@@ -15,6 +17,7 @@ export const StageRef = builder.objectRef<Stage>("Stage").implement({
 
 export const DomainRef = builder.objectRef<Domain>("Domain").implement({
   description: "A domain or sub-domain of the standard (e.g. 数与代数 / 数与运算).",
+  authScopes: CURRICULUM,
   fields: (t) => ({
     code: t.exposeString("code"),
     name: t.field({ type: LocalizedTextRef, resolve: (domain) => domain.name }),
@@ -29,6 +32,7 @@ export const SubjectRef = builder.loadableObjectRef<Subject, string>("Subject", 
 
 SubjectRef.implement({
   description: "A subject's curriculum, e.g. compulsory-education mathematics.",
+  authScopes: CURRICULUM,
   fields: (t) => ({
     id: t.exposeID("id"),
     name: t.field({ type: LocalizedTextRef, resolve: (subject) => subject.name }),

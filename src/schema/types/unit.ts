@@ -1,4 +1,5 @@
 import type { Unit } from "../../curriculum/model.js";
+import { CURRICULUM } from "../auth/scopes.js";
 import { builder } from "../builder.js";
 import { existing } from "../loaders.js";
 import { KnowledgePointRef } from "./knowledge-point.js";
@@ -12,6 +13,7 @@ export const UnitRef = builder.loadableObjectRef<Unit, string>("Unit", {
 
 UnitRef.implement({
   description: "A teaching unit: a group of knowledge points taught together in one grade.",
+  authScopes: CURRICULUM,
   fields: (t) => ({
     id: t.exposeID("id"),
     name: t.field({ type: LocalizedTextRef, resolve: (unit) => unit.name }),

@@ -1,0 +1,121 @@
+/**
+ * Verifies bearer JWTs with jose: HS256 with PATHWISE_JWT_SECRET (or the development secret), and
+ * RS256 with the keys at PATHWISE_JWKS_URL (a school's single sign-on). Issuer and audience are
+ * checked as configured; `exp` is required. The claims that matter are `sub`, `role` and `school`.
+ */
+import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, errors as joseErrors, jwtVerify } from "jose";
+import type { AuthConfig, PathwiseConfig } from "../../config.js";
+import { UnauthenticatedError } from "../errors.js";
+import { ANONYMOUS, type AuthenticatedViewer, isRole, ROLES, type Viewer } from "./viewer.js";
+
+/** HS256 needs a key of at least 256 bits (RFC 7518 §3.2). */
+export const MIN_SECRET_BYTES = 32;
+
+/** A configuration the server must not start with. */
+export class AuthConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "AuthConfigError";
+  }
+}
+
+/**
+ * Refuses what would be unsafe: the public development secret or no way at all to verify a token
+ * in production mode, and a short HS256 secret in any mode.
+ */
+export function assertAuthConfig(auth: AuthConfig, mode: PathwiseConfig["mode"]): void {
+  if (mode === "production" && auth.usingDevSecret) {
+    throw new AuthConfigError(
+      "PATHWISE_JWT_SECRET is the built-in development secret, which is public; production mode refuses it. " +
+        "Set PATHWISE_JWT_SECRET to a random value of at least 32 bytes (e.g. `openssl rand -base64 48`), or use PATHWISE_JWKS_URL.",
+    );
+  }
+  if (mode === "production" && auth.jwtSecret === undefined && auth.jwksUrl === undefined) {
+    throw new AuthConfigError(
+      "production mode needs a way to verify tokens: set PATHWISE_JWT_SECRET (HS256, at least 32 bytes) and/or PATHWISE_JWKS_URL (RS256).",
+    );
+  }
+  if (auth.jwtSecret !== undefined && Buffer.byteLength(auth.jwtSecret) < MIN_SECRET_BYTES) {
+    throw new AuthConfigError(`PATHWISE_JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes long for HS256.`);
+  }
+  if (auth.jwksUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(auth.jwksUrl);
+    } catch {
+      throw new AuthConfigError(`PATHWISE_JWKS_URL is not a URL: "${auth.jwksUrl}"`);
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:") throw new AuthConfigError("PATHWISE_JWKS_URL must be an http(s) URL.");
+  }
+}
+
+export interface Authenticator {
+  /**
+   * The viewer for an `Authorization` header value. No header: anonymous (the caller decides
+   * whether that is allowed). A header that is present but malformed, or a token that does not
+   * verify (signature, expiry, issuer, audience, claims): UnauthenticatedError with HTTP 401.
+   */
+  authenticate(authorization: string | null | undefined): Promise<Viewer>;
+}
+
+/** Why a token was refused, as told to the client: specific enough to fix, nothing internal. */
+function refusal(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return "The bearer token has expired.";
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === "aud") return "The bearer token is not for this audience.";
+    if (error.claim === "iss") return "The bearer token's issuer is not accepted.";
+    if (error.claim === "nbf") return "The bearer token is not valid yet.";
+    return `The bearer token's "${error.claim}" claim is invalid.`;
+  }
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return "The bearer token's signing algorithm is not accepted.";
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return "The bearer token was signed with an unknown key.";
+  if (error instanceof joseErrors.JWKSTimeout) return "The bearer token could not be verified (key set unreachable).";
+  return "The bearer token is invalid.";
+}
+
+export function viewerFromClaims(payload: JWTPayload): AuthenticatedViewer {
+  const { sub, role, school } = payload as JWTPayload & { role?: unknown; school?: unknown };
+  if (typeof sub !== "string" || sub.trim() === "") throw new UnauthenticatedError('The bearer token has no "sub" claim.', true);
+  if (!isRole(role)) throw new UnauthenticatedError(`The bearer token's "role" claim must be one of ${ROLES.join(", ")}.`, true);
+  if (typeof school !== "string" || school.trim() === "") {
+    throw new UnauthenticatedError('The bearer token has no "school" claim.', true);
+  }
+  return { kind: "user", subject: sub, role, schoolId: school };
+}
+
+export function createAuthenticator(
+  auth: AuthConfig,
+  options: { onRefused?: (reason: string, error: unknown) => void } = {},
+): Authenticator {
+  const secret = auth.jwtSecret === undefined ? undefined : new TextEncoder().encode(auth.jwtSecret);
+  const jwks = auth.jwksUrl === undefined ? undefined : createRemoteJWKSet(new URL(auth.jwksUrl), { timeoutDuration: 5000 });
+  const algorithms = [...(secret ? ["HS256"] : []), ...(jwks ? ["RS256"] : [])];
+  const key: JWTVerifyGetKey = async (header, token) => {
+    if (header.alg === "HS256" && secret) return secret;
+    if (header.alg === "RS256" && jwks) return jwks(header, token);
+    throw new joseErrors.JOSEAlgNotAllowed(`"${header.alg}" is not accepted`);
+  };
+
+  return {
+    async authenticate(authorization) {
+      if (authorization === null || authorization === undefined || authorization.trim() === "") return ANONYMOUS;
+      const match = /^Bearer +([A-Za-z0-9\-_.]+)\s*$/i.exec(authorization.trim());
+      if (!match?.[1]) throw new UnauthenticatedError("The Authorization header must be `Bearer <token>`.", true);
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(match[1], key, {
+          algorithms,
+          audience: auth.audiences,
+          ...(auth.issuers.length > 0 ? { issuer: auth.issuers } : {}),
+          clockTolerance: auth.clockToleranceSeconds,
+          requiredClaims: ["exp", "sub"],
+        }));
+      } catch (error) {
+        const reason = refusal(error);
+        options.onRefused?.(reason, error);
+        throw new UnauthenticatedError(reason, true);
+      }
+      return viewerFromClaims(payload);
+    },
+  };
+}
