@@ -3,6 +3,7 @@ import { Command } from "commander";
 import { registerAttempts } from "./cli/attempts.js";
 import { registerBkt } from "./cli/bkt.js";
 import { registerCurriculum } from "./cli/curriculum.js";
+import { registerDemo } from "./cli/demo.js";
 import { registerGraphqlSchema } from "./cli/graphql-schema.js";
 import { registerRoster } from "./cli/roster.js";
 import { registerServe } from "./cli/serve.js";
@@ -19,6 +20,7 @@ registerBkt(program);
 registerToken(program);
 registerRoster(program);
 registerAttempts(program);
+registerDemo(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -63,6 +63,8 @@ export interface PathwiseConfig {
   limits: LimitsConfig;
   /** Schema introspection (and GraphiQL, which needs it). Default on in development, off in production. */
   introspection: boolean;
+  /** Create the demo school on first start (seeds/demo/). Default on in development, off in production. */
+  demo: boolean;
 }
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -153,6 +155,7 @@ export function loadConfig(
     auth: authConfig(env, mode),
     limits: limitsConfig(env),
     introspection: boolean(env.PATHWISE_INTROSPECTION, mode === "development", "PATHWISE_INTROSPECTION"),
+    demo: boolean(env.PATHWISE_DEMO, mode === "development", "PATHWISE_DEMO"),
   };
   if (env.NEO4J_URI) {
     config.neo4j = {

@@ -15,7 +15,9 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export function registerServe(program: Command): void {
   program
     .command("serve")
-    .description("run the GraphQL API (GraphiQL at /graphql); seeds the curriculum on first start")
+    .description(
+      "run the GraphQL API (GraphiQL at /graphql); seeds the curriculum on first start, and the demo school in development (PATHWISE_DEMO)",
+    )
     .option("--port <port>", "port to listen on (env PORT; default 4000)", parsePort)
     .option("--host <host>", "interface to bind (env HOST; default 0.0.0.0)")
     .option("--data-dir <dir>", "where the embedded store lives (env PATHWISE_DATA_DIR; default ./data)")
@@ -59,5 +61,14 @@ export function registerServe(program: Command): void {
       const port = typeof address === "object" && address ? address.port : config.port;
       logger.info({ port, store: runtime.store.backend, dataDir: config.dataDir }, "listening");
       process.stderr.write(`\nPathwise is running: GraphiQL at http://localhost:${port}/graphql\n\n`);
+      if (runtime.demo) {
+        const demo = runtime.demo;
+        process.stderr.write(
+          `Demo school "${demo.schoolId}" created (${(demo.ms / 1000).toFixed(1)} s): ${demo.classes} classes, ${demo.students} students, ` +
+            `${demo.attempts} simulated answers from ${demo.from} to ${demo.to}. ` +
+            "Teacher t-1 teaches 7A-math; demo-teacher all classes; demo-student is in 7A-math. " +
+            "Re-create it with: npx pathwise demo reset\n\n",
+        );
+      }
     });
 }

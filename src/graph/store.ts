@@ -396,6 +396,13 @@ export interface LearnerStore {
   getClasses(ids: readonly string[]): Promise<(SchoolClass | undefined)[]>;
   getTeachers(ids: readonly string[]): Promise<(Teacher | undefined)[]>;
   getStudents(ids: readonly string[]): Promise<(Student | undefined)[]>;
+  /** Ids of the schools in the store, sorted, at most `limit`. */
+  listSchoolIds(limit: number): Promise<string[]>;
+  /**
+   * Removes a school and everything of it — classes, teachers, students, enrolments, attempts and
+   * mastery — in one transaction. Returns how many students and attempts went; nothing if unknown.
+   */
+  deleteSchool(schoolId: string): Promise<{ students: number; attempts: number }>;
   /** A school's classes (by grade, name), teachers and students (by id). */
   listClasses(schoolId: string): Promise<SchoolClass[]>;
   listTeachers(schoolId: string): Promise<Teacher[]>;

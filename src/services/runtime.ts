@@ -4,6 +4,7 @@ import { openStore } from "../graph/open-store.js";
 import type { KnowledgeGraphStore } from "../graph/store.js";
 import type { Logger } from "../logger.js";
 import { CurriculumService } from "./curriculum-service.js";
+import { type DemoWriteReport, seedDemoIfEmpty } from "./demo-school.js";
 import { type LearningMetricsHook, LearningService } from "./learning-service.js";
 import { MasteryModelService } from "./mastery-model-service.js";
 
@@ -16,6 +17,8 @@ export interface Runtime {
   masteryModel: MasteryModelService;
   /** Answers (submitAnswer), mastery and attempt reads. */
   learning: LearningService;
+  /** What first-start seeding of the demo school wrote (undefined: it did not run or wrote nothing). */
+  demo?: DemoWriteReport;
   close(): Promise<void>;
 }
 
@@ -26,6 +29,8 @@ export async function openRuntime(
 ): Promise<Runtime> {
   const store = await openStore(config);
   const curriculum = new CurriculumService(store, logger);
+  const masteryModel = new MasteryModelService(store, logger);
+  let demo: DemoWriteReport | undefined;
   try {
     if (options.seed) {
       const report = await curriculum.seedIfEmpty(config.seedPath);
@@ -33,11 +38,15 @@ export async function openRuntime(
     }
     // Seeding imports through the service, which already built the index when it wrote anything.
     await curriculum.ensureIndex();
+    // The demo school, when the store has no school yet (PATHWISE_DEMO; default on in development).
+    // Its answers take the production answer path, without the metrics hook: they are not live traffic.
+    if (options.seed && config.demo) {
+      demo = await seedDemoIfEmpty({ store, index: curriculum.index, learning: new LearningService(store, masteryModel), logger });
+    }
   } catch (error) {
     await store.close();
     throw error;
   }
-  const masteryModel = new MasteryModelService(store, logger);
   const learning = new LearningService(store, masteryModel, options.learningMetrics ? { metrics: options.learningMetrics } : {});
-  return { config, logger, store, curriculum, masteryModel, learning, close: () => store.close() };
+  return { config, logger, store, curriculum, masteryModel, learning, ...(demo ? { demo } : {}), close: () => store.close() };
 }

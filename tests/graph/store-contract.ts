@@ -497,6 +497,32 @@ export function storeContract(name: string, openEmptyStore: () => Promise<Knowle
         ...extra,
       });
 
+      it("lists schools and deletes one with all its learner data, leaving the others", async () => {
+        await store.learners.applyRoster(roster());
+        await store.learners.applyRoster({
+          school: { id: "school-b" },
+          classes: [{ id: "school-b:1", name: "1", grade: 7 }],
+          teachers: [],
+          students: [{ id: "s-9" }],
+          enrolments: [{ classId: "school-b:1", studentId: "s-9" }],
+          teaching: [],
+        });
+        const points = ["mini.kp.compare"];
+        await store.learners.recordAttempts([attempt("s-1", "d-1", points), attempt("s-1", "d-2", points), attempt("s-9", "d-3", points)]);
+        expect(await store.learners.listSchoolIds(10)).toEqual(["school-a", "school-b"]);
+        expect(await store.learners.listSchoolIds(1)).toEqual(["school-a"]);
+
+        expect(await store.learners.deleteSchool("school-a")).toEqual({ students: 3, attempts: 2 });
+        expect(await store.learners.listSchoolIds(10)).toEqual(["school-b"]);
+        expect(await store.learners.getStudents(["s-1", "s-9"])).toEqual([undefined, expect.objectContaining({ id: "s-9" })]);
+        expect(await store.learners.getClasses(["school-a:7A"])).toEqual([undefined]);
+        expect(await store.learners.getTeachers(["t-1"])).toEqual([undefined]);
+        expect(await store.learners.studentMastery("s-1")).toEqual([]);
+        expect((await store.learners.attemptHistory("s-1", { limit: 10 })).nodes).toEqual([]);
+        expect((await store.learners.attemptHistory("s-9", { limit: 10 })).nodes).toHaveLength(1);
+        expect(await store.learners.deleteSchool("school-a")).toEqual({ students: 0, attempts: 0 });
+      });
+
       it("applies a roster and answers every look-up by id and by school", async () => {
         const summary = await store.learners.applyRoster(roster());
         expect(summary).toEqual({

@@ -459,6 +459,25 @@ export const CYPHER = {
         register(`learners.get.${label}`, `UNWIND $ids AS id MATCH (n:${label} {id: id}) RETURN properties(n) AS props`),
       ]),
     ) as Record<LearnerLabel, string>,
+    listSchoolIds: register("learners.listSchoolIds", "MATCH (s:School) RETURN s.id AS id ORDER BY id LIMIT $limit"),
+    /** Attempt and Mastery nodes carry the student id, so they go with the school's students. */
+    deleteSchool: register(
+      "learners.deleteSchool",
+      `MATCH (school:School {id: $schoolId})
+       OPTIONAL MATCH (st:Student {schoolId: $schoolId})
+       WITH school, collect(st.id) AS studentIds
+       OPTIONAL MATCH (a:Attempt) WHERE a.studentId IN studentIds
+       WITH school, studentIds, collect(a) AS attempts
+       OPTIONAL MATCH (m:Mastery) WHERE m.studentId IN studentIds
+       WITH school, studentIds, attempts, collect(m) AS masteries
+       OPTIONAL MATCH (n) WHERE (n:Class OR n:Teacher OR n:Student) AND n.schoolId = $schoolId
+       WITH school, studentIds, attempts, masteries, collect(n) AS people
+       FOREACH (x IN attempts | DELETE x)
+       FOREACH (x IN masteries | DELETE x)
+       FOREACH (x IN people | DETACH DELETE x)
+       DETACH DELETE school
+       RETURN size(studentIds) AS students, size(attempts) AS attempts`,
+    ),
     listClasses: register(
       "learners.list.Class",
       "MATCH (n:Class {schoolId: $schoolId}) RETURN properties(n) AS props ORDER BY n.grade, n.name, n.id",

@@ -290,6 +290,19 @@ export class Neo4jLearnerStore implements LearnerStore {
     return inOrder(ids, (await this.nodes("Student", ids)).map(toPerson));
   }
 
+  async listSchoolIds(limit: number): Promise<string[]> {
+    return this.ids(CYPHER.learners.listSchoolIds, { limit: neo4j.int(Math.max(0, Math.trunc(limit))) });
+  }
+
+  async deleteSchool(schoolId: string): Promise<{ students: number; attempts: number }> {
+    return this.write(async (tx) => {
+      const result = await tx.run(CYPHER.learners.deleteSchool, { schoolId });
+      const record = result.records[0];
+      if (!record) return { students: 0, attempts: 0 };
+      return { students: Number(record.get("students")), attempts: Number(record.get("attempts")) };
+    });
+  }
+
   async listClasses(schoolId: string): Promise<SchoolClass[]> {
     return (await this.read<{ props: Props }>(CYPHER.learners.listClasses, { schoolId })).map((row) => toClass(row.props));
   }

@@ -264,6 +264,33 @@ export class SqliteLearnerStore implements LearnerStore {
     return apply.immediate();
   }
 
+  async listSchoolIds(limit: number): Promise<string[]> {
+    return this.db
+      .prepare("SELECT id FROM schools ORDER BY id LIMIT ?")
+      .pluck()
+      .all(Math.max(0, Math.trunc(limit))) as string[];
+  }
+
+  async deleteSchool(schoolId: string): Promise<{ students: number; attempts: number }> {
+    const db = this.db;
+    const remove = db.transaction(() => {
+      const params = { school: schoolId };
+      const students = "SELECT id FROM students WHERE school_id = @school";
+      const classes = "SELECT id FROM classes WHERE school_id = @school";
+      const teachers = "SELECT id FROM teachers WHERE school_id = @school";
+      const attempts = db.prepare(`DELETE FROM attempts WHERE student_id IN (${students})`).run(params).changes;
+      db.prepare(`DELETE FROM mastery WHERE student_id IN (${students})`).run(params);
+      db.prepare(`DELETE FROM class_students WHERE class_id IN (${classes}) OR student_id IN (${students})`).run(params);
+      db.prepare(`DELETE FROM class_teachers WHERE class_id IN (${classes}) OR teacher_id IN (${teachers})`).run(params);
+      db.prepare("DELETE FROM classes WHERE school_id = @school").run(params);
+      db.prepare("DELETE FROM teachers WHERE school_id = @school").run(params);
+      const removedStudents = db.prepare("DELETE FROM students WHERE school_id = @school").run(params).changes;
+      db.prepare("DELETE FROM schools WHERE id = @school").run(params);
+      return { students: removedStudents, attempts };
+    });
+    return remove.immediate();
+  }
+
   async getSchools(ids: readonly string[]): Promise<(School | undefined)[]> {
     return inOrder(ids, this.byIds<Parameters<typeof toSchool>[0]>("schools", ids), toSchool);
   }
