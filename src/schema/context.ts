@@ -3,11 +3,20 @@ import type { PathwiseConfig } from "../config.js";
 import type { KnowledgeGraphStore } from "../graph/store.js";
 import type { Logger } from "../logger.js";
 import type { CurriculumService } from "../services/curriculum-service.js";
+import type { LearningService, SubmitAnswerResult } from "../services/learning-service.js";
+import type { MasteryModelService } from "../services/mastery-model-service.js";
 import type { Viewer } from "./auth/viewer.js";
+import type { LearnerLoaders } from "./loaders.js";
 
 export interface GraphQLContext {
   store: KnowledgeGraphStore;
   curriculum: CurriculumService;
+  /** Answers (submitAnswer), mastery and attempt reads. */
+  learning: LearningService;
+  /** The BKT parameters in use (priors of points a student has not started). */
+  masteryModel: MasteryModelService;
+  /** Batched learner look-ups and the viewer's store-backed relations, for this request only. */
+  loaders: LearnerLoaders;
   logger: Logger;
   /** Who is asking, from the verified bearer token (src/schema/auth/authenticator.ts). */
   viewer: Viewer;
@@ -15,4 +24,6 @@ export interface GraphQLContext {
   mode: PathwiseConfig["mode"];
   /** Also the response's `x-request-id` header, in its log lines and in masked errors. */
   requestId: string;
+  /** Called once per newly recorded answer (not for replays): the server counts it in its metrics. */
+  onAnswerRecorded?: (result: SubmitAnswerResult) => void;
 }

@@ -14,6 +14,8 @@
  * no internal message or stack trace reaches a client.
  */
 import { GraphQLError } from "graphql";
+import * as service from "../services/errors.js";
+import { InvalidResponseError } from "../services/grading.js";
 
 export const ERROR_CODES = ["UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "INVALID_INPUT", "CONFLICT", "INTERNAL_SERVER_ERROR"] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -73,5 +75,28 @@ export class ConflictError extends PathwiseError {
   constructor(message: string) {
     super("CONFLICT", message);
     this.name = "ConflictError";
+  }
+}
+
+/**
+ * The typed API error for a service error (NotFoundError → NOT_FOUND, ConflictError → CONFLICT,
+ * InvalidInputError / InvalidResponseError → INVALID_INPUT with `field`, prefixed with the
+ * argument's path, e.g. `input.response.optionIds`); anything else is returned as is (and masked).
+ */
+export function fromServiceError(error: unknown, fieldPrefix = ""): unknown {
+  if (error instanceof service.NotFoundError) return new NotFoundError(error.entity, error.id);
+  if (error instanceof service.ConflictError) return new ConflictError(error.message);
+  if (error instanceof service.InvalidInputError || error instanceof InvalidResponseError) {
+    return new InvalidInputError(`${fieldPrefix}${error.field}`, error.message);
+  }
+  return error;
+}
+
+/** Runs a service call, rethrowing its typed errors as API errors (see `fromServiceError`). */
+export async function serviceCall<T>(call: () => Promise<T>, fieldPrefix = ""): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw fromServiceError(error, fieldPrefix);
   }
 }

@@ -8,6 +8,9 @@ import "./types/knowledge-point.js";
 import "./types/misconception.js";
 import "./types/item.js";
 import "./types/curriculum-queries.js";
+import "./types/learner.js";
+import "./types/learner-queries.js";
+import "./types/submit-answer.js";
 
 export const schema = builder.toSchema();
 

@@ -19,24 +19,44 @@ import type { PathwiseConfig } from "../config.js";
 import type { KnowledgeGraphStore } from "../graph/store.js";
 import type { Logger } from "../logger.js";
 import { assertAuthConfig, createAuthenticator } from "../schema/auth/authenticator.js";
+import { demoTokens } from "../schema/auth/tokens.js";
 import { ANONYMOUS, type Viewer } from "../schema/auth/viewer.js";
 import type { GraphQLContext } from "../schema/context.js";
-import { UnauthenticatedError } from "../schema/errors.js";
+import { InvalidInputError, UnauthenticatedError } from "../schema/errors.js";
 import { schema } from "../schema/index.js";
+import { LearnerLoaders } from "../schema/loaders.js";
 import type { CurriculumService } from "../services/curriculum-service.js";
-import { devTokenBanner } from "./dev-tokens.js";
-import { GRAPHIQL_EXAMPLES } from "./graphiql-examples.js";
+import { type LearningMetricsHook, LearningService } from "../services/learning-service.js";
+import { MasteryModelService } from "../services/mastery-model-service.js";
+import { DEMO_TOKEN_LIFETIME, devTokenBanner } from "./dev-tokens.js";
+import { graphiqlTabs } from "./graphiql-examples.js";
 import { armorPlugin, BodyTooLargeError, disableIntrospectionPlugin, readBody } from "./limits.js";
-import { graphqlRequestDuration, graphqlRequests, metricsRegistry, operationLabel, outcomeOf } from "./metrics.js";
+import {
+  answersRecorded,
+  bktUpdateSeconds,
+  graphqlRequestDuration,
+  graphqlRequests,
+  metricsRegistry,
+  operationLabel,
+  outcomeOf,
+} from "./metrics.js";
 
 export interface HttpServerDeps {
   config: PathwiseConfig;
   store: KnowledgeGraphStore;
   curriculum: CurriculumService;
   logger: Logger;
+  /** The runtime's BKT parameter service (its cache is refreshed by `pathwise serve`); a new one when absent. */
+  masteryModel?: MasteryModelService;
 }
 
+/** The learning service's metrics hook: BKT update time per write transaction (answers are counted per request, with their grade). */
+export const learningMetrics: LearningMetricsHook = {
+  bktUpdateSeconds: (seconds) => bktUpdateSeconds.observe(seconds),
+};
+
 const GRAPHQL_PATH = "/graphql";
+const GRAPHIQL_TITLE = "Pathwise GraphQL";
 
 /** What the server knows about the GraphQL request being handled (AsyncLocalStorage). */
 interface RequestState {
@@ -112,6 +132,35 @@ function authPlugin(deps: HttpServerDeps, viewers: WeakMap<Request, Viewer>): Pl
   };
 }
 
+/**
+ * Variables that do not fit their types (`"abc"` for an Int, a missing required field) are
+ * INVALID_INPUT with `field`, the path graphql-js names (`input.responseTimeMs`), like every other
+ * bad argument.
+ */
+function invalidVariablesPlugin(): Plugin {
+  const coercion =
+    /^Variable "\$([^"]+)" (?:got invalid value .*?(?: at "([^"]+)")?;|of required type .* was not provided|of non-null type .* must not be null)/s;
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ result, setResult }) {
+          if (!("errors" in result) || !result.errors || "data" in result) return;
+          let changed = false;
+          const errors = result.errors.map((error) => {
+            if (error.extensions?.code) return error;
+            const match = coercion.exec(error.message);
+            if (!match) return error;
+            changed = true;
+            const field = match[2] ?? match[1] ?? "variables";
+            return new InvalidInputError(field, error.message);
+          });
+          if (changed) setResult({ ...result, errors });
+        },
+      };
+    },
+  };
+}
+
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
@@ -122,6 +171,9 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   const { config, logger } = deps;
   assertAuthConfig(config.auth, config.mode);
   const viewers = new WeakMap<Request, Viewer>();
+  const masteryModel = deps.masteryModel ?? new MasteryModelService(deps.store, logger);
+  const learning = new LearningService(deps.store, masteryModel, { metrics: learningMetrics });
+  const onAnswerRecorded = (result: { correct: boolean }) => answersRecorded.inc({ correct: String(result.correct) });
 
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, GraphQLContext>({
     schema,
@@ -130,21 +182,32 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     maskedErrors: { maskError: maskError(logger), isDev: false },
     renderGraphiQL,
     // GraphiQL needs introspection; it is served exactly when introspection is on.
-    graphiql: config.introspection ? { title: "Pathwise GraphQL", defaultTabs: GRAPHIQL_EXAMPLES } : false,
+    // In development each persona's tab carries its demo token (school "demo"), signed per page load.
+    graphiql: !config.introspection
+      ? false
+      : config.mode === "development" && config.auth.jwtSecret !== undefined
+        ? async () => ({ title: GRAPHIQL_TITLE, defaultTabs: graphiqlTabs(await demoTokens(config.auth, DEMO_TOKEN_LIFETIME)) })
+        : { title: GRAPHIQL_TITLE, defaultTabs: graphiqlTabs() },
     landingPage: false,
     context: ({ request }): GraphQLContext => {
       const requestId = requests.getStore()?.requestId ?? randomUUID();
+      const viewer = viewers.get(request) ?? ANONYMOUS;
       return {
         store: deps.store,
         curriculum: deps.curriculum,
+        learning,
+        masteryModel,
+        loaders: new LearnerLoaders(deps.store, viewer),
+        onAnswerRecorded,
         logger: logger.child({ requestId }),
-        viewer: viewers.get(request) ?? ANONYMOUS,
+        viewer,
         mode: config.mode,
         requestId,
       };
     },
     plugins: [
       authPlugin(deps, viewers),
+      invalidVariablesPlugin(),
       armorPlugin(config.limits, config.introspection),
       ...(config.introspection ? [] : [disableIntrospectionPlugin()]),
     ],

@@ -16,7 +16,7 @@ import { resolve } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { hashSeed, SeededRandom } from "../bkt/random.js";
-import { type PathwiseConfig, PROJECT_ROOT } from "../config.js";
+import { PROJECT_ROOT } from "../config.js";
 import type { Item } from "../curriculum/model.js";
 import type { KnowledgeGraphIndex } from "../graph/knowledge-graph-index.js";
 import type { KnowledgeGraphStore, RosterChanges } from "../graph/store.js";

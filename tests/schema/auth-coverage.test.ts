@@ -8,7 +8,7 @@ import ScopeAuthPlugin from "@pothos/plugin-scope-auth";
 import type { GraphQLObjectType } from "graphql";
 import { describe, expect, it } from "vitest";
 import { fieldAuthScopes, findUnscopedFields, typeAuthScopes } from "../../src/schema/auth/coverage.js";
-import { ANSWER_KEY_READERS, CURRICULUM } from "../../src/schema/auth/scopes.js";
+import { ANSWER_KEY_READERS, AUTHENTICATED, CURRICULUM } from "../../src/schema/auth/scopes.js";
 import { schema } from "../../src/schema/index.js";
 
 function objectType(name: string): GraphQLObjectType {
@@ -49,6 +49,33 @@ describe("authorization coverage of the schema", () => {
     expect(typeAuthScopes(objectType("ItemAnswerKey"))).toEqual(ANSWER_KEY_READERS);
     expect(typeAuthScopes(objectType("ItemWrongAnswer"))).toEqual(ANSWER_KEY_READERS);
     for (const scopes of [ANSWER_KEY_READERS]) expect(JSON.stringify(scopes)).not.toContain("student");
+  });
+
+  it("scopes every learner-side type by its own student, class or school, never as public curriculum", () => {
+    const learnerTypes = [
+      "School",
+      "Teacher",
+      "Student",
+      "Class",
+      "Attempt",
+      "AttemptResponse",
+      "KnowledgePointMastery",
+      "MasteryChange",
+      "ClassMasteryMatrix",
+      "ClassMasteryRow",
+      "ClassMasterySummary",
+      "KnowledgePointMasterySummary",
+      "SubmitAnswerPayload",
+    ];
+    for (const name of learnerTypes) {
+      // A function of the object: the check runs with that object's student, class or school.
+      expect(typeof typeAuthScopes(objectType(name)), name).toBe("function");
+    }
+    expect(typeAuthScopes(objectType("Viewer"))).toEqual(AUTHENTICATED);
+    expect(typeof fieldAuthScopes(field("Student", "displayName"))).toBe("function");
+    for (const name of ["students", "teachers", "masteryMatrix"])
+      expect(typeof fieldAuthScopes(field("Class", name)), name).toBe("function");
+    expect(typeof fieldAuthScopes(field("Mutation", "submitAnswer"))).toBe("function");
   });
 
   it("names each forgotten field: a root field, a field of an unscoped type, a skipTypeScopes field", () => {
