@@ -1,6 +1,5 @@
 /** The BKT parameter half of the Neo4j store; statements come from ./cypher.ts (CYPHER.bkt) only. */
-import type { Driver, ManagedTransaction } from "neo4j-driver";
-import neo4j from "neo4j-driver";
+import type { ManagedTransaction } from "neo4j-driver";
 import type { BktVariant } from "../../bkt/parameters.js";
 import {
   itemsJson,
@@ -20,6 +19,7 @@ import type {
 } from "../store.js";
 import { CYPHER } from "./cypher.js";
 import { WRITE_BATCH_SIZE } from "./neo4j-curriculum.js";
+import { Neo4jSubStore } from "./neo4j-sub-store.js";
 
 interface SetRow {
   id: string;
@@ -73,30 +73,7 @@ function toPoint(row: PointRow): BktPointParameters {
   };
 }
 
-export class Neo4jBktParameterStore implements BktParameterStore {
-  constructor(
-    private readonly driver: Driver,
-    private readonly database: string | undefined,
-  ) {}
-
-  private async read<T>(statement: string, params: Record<string, unknown> = {}): Promise<T[]> {
-    const result = await this.driver.executeQuery(statement, params, {
-      routing: neo4j.routing.READ,
-      ...(this.database ? { database: this.database } : {}),
-    });
-    return result.records.map((record) => record.toObject() as T);
-  }
-
-  /** One managed write transaction; the driver may replay `work`, which is safe because a failed attempt is rolled back. */
-  private async write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
-    const session = this.driver.session({ defaultAccessMode: neo4j.session.WRITE, ...(this.database ? { database: this.database } : {}) });
-    try {
-      return await session.executeWrite(work);
-    } finally {
-      await session.close();
-    }
-  }
-
+export class Neo4jBktParameterStore extends Neo4jSubStore implements BktParameterStore {
   /** Read back inside the writing transaction, so a cluster's lagging secondary cannot answer it. */
   private async setIn(tx: ManagedTransaction, id: string): Promise<BktParameterSetRecord> {
     const result = await tx.run(CYPHER.bkt.sets, { id });

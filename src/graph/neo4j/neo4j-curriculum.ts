@@ -1,5 +1,5 @@
 /** The curriculum half of the Neo4j store; statements come from ./cypher.ts only. */
-import type { Driver, ManagedTransaction } from "neo4j-driver";
+import type { ManagedTransaction } from "neo4j-driver";
 import neo4j from "neo4j-driver";
 import type {
   CurriculumData,
@@ -27,6 +27,7 @@ import type {
   Page,
 } from "../store.js";
 import { CYPHER, NODE_LABELS, NODE_RELATIONSHIPS, type NodeKind } from "./cypher.js";
+import { Neo4jSubStore } from "./neo4j-sub-store.js";
 
 /** Rows per UNWIND batch: large enough to amortise round trips, small enough for modest heaps. */
 export const WRITE_BATCH_SIZE = 1000;
@@ -100,20 +101,7 @@ async function runBatched(tx: ManagedTransaction, statement: string, name: "rows
 
 const nodeKinds = Object.keys(NODE_LABELS) as NodeKind[];
 
-export class Neo4jCurriculumStore implements CurriculumStore {
-  constructor(
-    private readonly driver: Driver,
-    private readonly database: string | undefined,
-  ) {}
-
-  private async read<T>(statement: string, params: Record<string, unknown> = {}): Promise<T[]> {
-    const result = await this.driver.executeQuery(statement, params, {
-      routing: neo4j.routing.READ,
-      ...(this.database ? { database: this.database } : {}),
-    });
-    return result.records.map((record) => record.toObject() as T);
-  }
-
+export class Neo4jCurriculumStore extends Neo4jSubStore implements CurriculumStore {
   async curriculumFingerprints(): Promise<CurriculumFingerprints> {
     const result = {} as CurriculumFingerprints;
     for (const kind of CURRICULUM_KINDS) {

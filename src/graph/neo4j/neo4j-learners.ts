@@ -8,7 +8,7 @@
  * of different students lock nothing in common. If the driver retries the transaction (deadlock,
  * leader switch), `update` is called again on the values read in the retry.
  */
-import type { Driver, ManagedTransaction } from "neo4j-driver";
+import type { ManagedTransaction } from "neo4j-driver";
 import neo4j from "neo4j-driver";
 import { computeUpdate, InvalidLearnerDataError, laterDate, newAttemptId, validateNewAttempt, validateRoster } from "../learner-records.js";
 import type {
@@ -29,6 +29,7 @@ import type {
 } from "../store.js";
 import { CYPHER, type LearnerLabel } from "./cypher.js";
 import { WRITE_BATCH_SIZE } from "./neo4j-curriculum.js";
+import { Neo4jSubStore } from "./neo4j-sub-store.js";
 
 type Props = Record<string, unknown>;
 
@@ -97,30 +98,7 @@ function inOrder<T extends { id: string }>(ids: readonly string[], found: T[]): 
   return ids.map((id) => byId.get(id));
 }
 
-export class Neo4jLearnerStore implements LearnerStore {
-  constructor(
-    private readonly driver: Driver,
-    private readonly database: string | undefined,
-  ) {}
-
-  private async read<T>(statement: string, params: Record<string, unknown> = {}): Promise<T[]> {
-    const result = await this.driver.executeQuery(statement, params, {
-      routing: neo4j.routing.READ,
-      ...(this.database ? { database: this.database } : {}),
-    });
-    return result.records.map((record) => record.toObject() as T);
-  }
-
-  /** One managed write transaction; the driver may replay `work`, which is safe because a failed attempt is rolled back. */
-  private async write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
-    const session = this.driver.session({ defaultAccessMode: neo4j.session.WRITE, ...(this.database ? { database: this.database } : {}) });
-    try {
-      return await session.executeWrite(work);
-    } finally {
-      await session.close();
-    }
-  }
-
+export class Neo4jLearnerStore extends Neo4jSubStore implements LearnerStore {
   private async nodesIn(tx: ManagedTransaction, label: LearnerLabel, ids: readonly string[]): Promise<Props[]> {
     if (ids.length === 0) return [];
     const result = await tx.run(CYPHER.learners.get[label], { ids: [...new Set(ids)] });
