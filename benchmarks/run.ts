@@ -10,6 +10,7 @@ import { printFigures, writeResults } from "./lib/report.js";
 import type { Suite } from "./lib/suite.js";
 
 const SUITES: Record<string, () => Promise<Suite>> = {
+  api: async () => (await import("./api.js")).default,
   graph: async () => (await import("./graph.js")).default,
   "kt-accuracy": async () => (await import("./kt-accuracy.js")).default,
   "kt-speed": async () => (await import("./kt-speed.js")).default,
