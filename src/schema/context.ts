@@ -3,6 +3,7 @@ import type { PathwiseConfig } from "../config.js";
 import type { KnowledgeGraphStore } from "../graph/store.js";
 import type { Logger } from "../logger.js";
 import type { CurriculumService } from "../services/curriculum-service.js";
+import type { LearningEvents } from "../services/learning-events.js";
 import type { LearningService, SubmitAnswerResult } from "../services/learning-service.js";
 import type { MasteryModelService } from "../services/mastery-model-service.js";
 import type { Viewer } from "./auth/viewer.js";
@@ -15,6 +16,8 @@ export interface GraphQLContext {
   learning: LearningService;
   /** The BKT parameters in use (priors of points a student has not started). */
   masteryModel: MasteryModelService;
+  /** The server's in-process event bus: subscriptions read it, the answer path and jobs publish to it. */
+  events: LearningEvents;
   /** Batched learner look-ups and the viewer's store-backed relations, for this request only. */
   loaders: LearnerLoaders;
   logger: Logger;

@@ -11,6 +11,8 @@ import "./types/curriculum-queries.js";
 import "./types/learner.js";
 import "./types/learner-queries.js";
 import "./types/submit-answer.js";
+import "./types/subscriptions.js";
+import "./types/attempt-import.js";
 
 export const schema = builder.toSchema();
 

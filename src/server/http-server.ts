@@ -26,6 +26,7 @@ import { InvalidInputError, UnauthenticatedError } from "../schema/errors.js";
 import { schema } from "../schema/index.js";
 import { LearnerLoaders } from "../schema/loaders.js";
 import type { CurriculumService } from "../services/curriculum-service.js";
+import { LearningEvents } from "../services/learning-events.js";
 import { type LearningMetricsHook, LearningService } from "../services/learning-service.js";
 import { MasteryModelService } from "../services/mastery-model-service.js";
 import { DEMO_TOKEN_LIFETIME, devTokenBanner } from "./dev-tokens.js";
@@ -48,6 +49,8 @@ export interface HttpServerDeps {
   logger: Logger;
   /** The runtime's BKT parameter service (its cache is refreshed by `pathwise serve`); a new one when absent. */
   masteryModel?: MasteryModelService;
+  /** The runtime's event bus (subscriptions); a new one when absent. Per process: see docs/learning.md, "Events". */
+  events?: LearningEvents;
 }
 
 /** The learning service's metrics hook: BKT update time per write transaction (answers are counted per request, with their grade). */
@@ -172,7 +175,8 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   assertAuthConfig(config.auth, config.mode);
   const viewers = new WeakMap<Request, Viewer>();
   const masteryModel = deps.masteryModel ?? new MasteryModelService(deps.store, logger);
-  const learning = new LearningService(deps.store, masteryModel, { metrics: learningMetrics });
+  const events = deps.events ?? new LearningEvents();
+  const learning = new LearningService(deps.store, masteryModel, { metrics: learningMetrics, events });
   const onAnswerRecorded = (result: { correct: boolean }) => answersRecorded.inc({ correct: String(result.correct) });
 
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, GraphQLContext>({
@@ -197,6 +201,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
         curriculum: deps.curriculum,
         learning,
         masteryModel,
+        events,
         loaders: new LearnerLoaders(deps.store, viewer),
         onAnswerRecorded,
         logger: logger.child({ requestId }),

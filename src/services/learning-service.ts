@@ -21,6 +21,7 @@ import type {
 } from "../graph/store.js";
 import { ConflictError, InvalidInputError, NotFoundError } from "./errors.js";
 import { gradeResponse, InvalidResponseError, type ItemResponse } from "./grading.js";
+import type { LearningEvents } from "./learning-events.js";
 import type { MasteryModelService, MasteryParameters } from "./mastery-model-service.js";
 
 /** Mastery at or above this probability is `mastered` (the conventional BKT threshold, Corbett & Anderson 1995). */
@@ -87,6 +88,8 @@ export interface LearningMetricsHook {
 
 export interface LearningServiceOptions {
   metrics?: LearningMetricsHook;
+  /** Where `masteryChanged` events go (the server's subscriptions); none are published without it. */
+  events?: LearningEvents;
 }
 
 /** A graded answer ready to record: what `prepare` returns. */
@@ -312,6 +315,22 @@ export class LearningService {
     if (recorded > 0) {
       this.options.metrics?.bktUpdateSeconds?.((performance.now() - started) / 1000);
       this.options.metrics?.answersRecorded?.(recorded);
+      // The transaction has committed: tell subscribers, once per newly recorded answer (never for replays).
+      const events = this.options.events;
+      if (events) {
+        for (const result of results) {
+          if (result.status !== "recorded") continue;
+          const { attempt } = result;
+          events.publishMasteryChanged({
+            studentId: attempt.studentId,
+            schoolId: attempt.schoolId,
+            attemptId: attempt.id,
+            itemId: attempt.itemId,
+            correct: attempt.correct,
+            changes: resultOf(attempt, false).mastery,
+          });
+        }
+      }
     }
     return results;
   }

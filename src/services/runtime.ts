@@ -5,6 +5,7 @@ import type { KnowledgeGraphStore } from "../graph/store.js";
 import type { Logger } from "../logger.js";
 import { CurriculumService } from "./curriculum-service.js";
 import { type DemoWriteReport, seedDemoIfEmpty } from "./demo-school.js";
+import { LearningEvents } from "./learning-events.js";
 import { type LearningMetricsHook, LearningService } from "./learning-service.js";
 import { MasteryModelService } from "./mastery-model-service.js";
 
@@ -17,6 +18,8 @@ export interface Runtime {
   masteryModel: MasteryModelService;
   /** Answers (submitAnswer), mastery and attempt reads. */
   learning: LearningService;
+  /** The in-process event bus (masteryChanged after each commit, job progress): the server's subscriptions read it. */
+  events: LearningEvents;
   /** What first-start seeding of the demo school wrote (undefined: it did not run or wrote nothing). */
   demo?: DemoWriteReport;
   close(): Promise<void>;
@@ -47,6 +50,10 @@ export async function openRuntime(
     await store.close();
     throw error;
   }
-  const learning = new LearningService(store, masteryModel, options.learningMetrics ? { metrics: options.learningMetrics } : {});
-  return { config, logger, store, curriculum, masteryModel, learning, ...(demo ? { demo } : {}), close: () => store.close() };
+  const events = new LearningEvents();
+  const learning = new LearningService(store, masteryModel, {
+    events,
+    ...(options.learningMetrics ? { metrics: options.learningMetrics } : {}),
+  });
+  return { config, logger, store, curriculum, masteryModel, learning, events, ...(demo ? { demo } : {}), close: () => store.close() };
 }

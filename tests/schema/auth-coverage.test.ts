@@ -66,6 +66,10 @@ describe("authorization coverage of the schema", () => {
       "ClassMasterySummary",
       "KnowledgePointMasterySummary",
       "SubmitAnswerPayload",
+      "MasteryChangedEvent",
+      "JobProgress",
+      "AttemptImportPayload",
+      "AttemptImportProblem",
     ];
     for (const name of learnerTypes) {
       // A function of the object: the check runs with that object's student, class or school.
@@ -76,6 +80,16 @@ describe("authorization coverage of the schema", () => {
     for (const name of ["students", "teachers", "masteryMatrix"])
       expect(typeof fieldAuthScopes(field("Class", name)), name).toBe("function");
     expect(typeof fieldAuthScopes(field("Mutation", "submitAnswer"))).toBe("function");
+  });
+
+  it("authorizes subscriptions like the reads they mirror, and the attempt import for admins only", () => {
+    const subscriptions = schema.getSubscriptionType();
+    expect(subscriptions?.name).toBe("Subscription");
+    // masteryChanged(studentId): checked with that student, as student(id)'s data is.
+    expect(typeof fieldAuthScopes(field("Subscription", "masteryChanged"))).toBe("function");
+    expect(fieldAuthScopes(field("Subscription", "jobProgress"))).toEqual({ admin: true });
+    // Analysts see de-identified aggregates only: no import (it names students and writes their mastery).
+    expect(fieldAuthScopes(field("Mutation", "importAttempts"))).toEqual({ admin: true });
   });
 
   it("names each forgotten field: a root field, a field of an unscoped type, a skipTypeScopes field", () => {

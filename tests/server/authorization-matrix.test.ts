@@ -10,12 +10,17 @@
  * - `ok`: answered without errors, the field not null;
  * - `denied`: FORBIDDEN (UNAUTHENTICATED for anonymous), nothing of the field's data;
  * - `hidden`: null without an error, as for an unknown id: a school learns nothing about another's ids.
+ *   For a subscription: no event and no error (another school's job of the same id is never seen).
+ *
+ * Subscriptions are read over Server-Sent Events: the first event decides (after `trigger`, which
+ * makes something happen that an allowed subscriber hears).
  *
  * Whatever the outcome, a school-b persona's response data never contains a school-a id.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../support/server-process.js";
+import { type GraphQLBody, type RunningServer, startServer } from "../support/server-process.js";
 import { CLASS_A, CLASS_B, dataDirWithLearners, SCHOOL_A, SCHOOL_B, tokenFor } from "./support/learners.js";
+import { subscribe } from "./support/sse.js";
 import { bearer, ROLES, type Role } from "./support/tokens.js";
 
 type Outcome = "ok" | "denied" | "hidden";
@@ -32,7 +37,9 @@ const SUBJECTS: Record<Role, { own: string; other: string }> = {
 
 interface Entry {
   query: string;
-  variables?: () => Record<string, unknown>;
+  variables?: (persona: Persona) => Record<string, unknown>;
+  /** A subscription: run over SSE; `trigger` runs once the subscription is set up. */
+  subscription?: { trigger?: () => Promise<void> };
   /** Per role: [own school, other school]. */
   roles: Record<Role, [Outcome, Outcome]>;
   anonymous: Outcome;
@@ -44,6 +51,7 @@ const PUBLIC: Pick<Entry, "roles" | "anonymous"> = {
 };
 
 let key = 0;
+const MATRIX_JOB = "matrix-job";
 
 /** One entry per root field of the schema. Keep it in step: the test fails on a missing or stale entry. */
 const MATRIX: Record<string, Entry> = {
@@ -87,7 +95,57 @@ const MATRIX: Record<string, Entry> = {
     anonymous: "denied",
     roles: { student: ["ok", "denied"], teacher: ["ok", "denied"], analyst: ["denied", "denied"], admin: ["ok", "denied"] },
   },
+  importAttempts: {
+    query: `mutation($input: ImportAttemptsInput!) { importAttempts(input: $input) { jobId imported skipped errors { line message } } }`,
+    // A dry run for a student of the persona's own school (another school's students: tests/server/subscriptions.test.ts).
+    variables: (persona) => ({
+      input: {
+        dryRun: true,
+        csv: `attempt_id,student_id,item_id,response,answered_at\nm-1,${persona.endsWith(":other") ? "s-b1" : "s-a1"},mini.item.compare-1,B,2026-01-01T00:00:00Z\n`,
+      },
+    }),
+    anonymous: "denied",
+    roles: { student: ["denied", "denied"], teacher: ["denied", "denied"], analyst: ["denied", "denied"], admin: ["ok", "ok"] },
+  },
+  masteryChanged: {
+    query: 'subscription { masteryChanged(studentId: "s-a1") { studentId attemptId correct changes { before after state } } }',
+    subscription: {
+      trigger: async () => {
+        const { body } = await submitAs("admin:own", `matrix-sub-${++key}`);
+        expect(body.errors).toBeUndefined();
+      },
+    },
+    anonymous: "denied",
+    roles: { student: ["ok", "denied"], teacher: ["ok", "denied"], analyst: ["denied", "denied"], admin: ["ok", "denied"] },
+  },
+  jobProgress: {
+    // Job MATRIX_JOB of school-a has finished (beforeAll): its last state comes at once.
+    query: `subscription { jobProgress(jobId: "${MATRIX_JOB}") { jobId state processed total } }`,
+    subscription: {},
+    anonymous: "denied",
+    roles: { student: ["denied", "denied"], teacher: ["denied", "denied"], analyst: ["denied", "denied"], admin: ["ok", "hidden"] },
+  },
 };
+
+function submitAs(persona: Persona, idempotencyKey: string) {
+  return server.graphql(
+    MATRIX.submitAnswer?.query ?? "",
+    { input: { studentId: "s-a1", itemId: "mini.item.compare-1", response: { optionIds: ["B"] }, idempotencyKey } },
+    headers.get(persona),
+  );
+}
+
+/** A subscription's first event (or, after `hidden`'s wait, none: `{}`), as a response body. */
+async function firstEvent(entry: Entry, persona: Persona): Promise<{ status: number; body: GraphQLBody<Record<string, unknown>> }> {
+  const stream = await subscribe<Record<string, unknown>>(server, entry.query, entry.variables?.(persona) ?? {}, headers.get(persona));
+  try {
+    await entry.subscription?.trigger?.();
+    const event = await stream.next(expected(entry, persona) === "hidden" ? 300 : 5000);
+    return { status: stream.status, body: event ?? {} };
+  } finally {
+    stream.close();
+  }
+}
 
 function expected(entry: Entry, persona: Persona): Outcome {
   if (persona === "anonymous") return entry.anonymous;
@@ -113,6 +171,13 @@ beforeAll(async () => {
     admin,
   );
   expect(seeded.body.errors).toBeUndefined();
+  // A finished job of school-a, for jobProgress.
+  const job = await server.graphql(
+    "mutation($input: ImportAttemptsInput!) { importAttempts(input: $input) { jobId } }",
+    { input: { jobId: MATRIX_JOB, dryRun: true, csv: "attempt_id,student_id,item_id,response,answered_at\n" } },
+    admin,
+  );
+  expect(job.body.errors).toBeUndefined();
 });
 
 afterAll(async () => {
@@ -141,7 +206,9 @@ describe("the authorization matrix", () => {
 
   it.each(cases)("%s as %s: %s", async (operation, persona, outcome) => {
     const entry = MATRIX[operation] as Entry;
-    const { status, body } = await server.graphql<Record<string, unknown>>(entry.query, entry.variables?.(), headers.get(persona));
+    const { status, body } = entry.subscription
+      ? await firstEvent(entry, persona)
+      : await server.graphql<Record<string, unknown>>(entry.query, entry.variables?.(persona), headers.get(persona));
     expect(status).toBe(200);
     const errors = body.errors ?? [];
     const value = body.data?.[operation];
@@ -152,7 +219,7 @@ describe("the authorization matrix", () => {
       expect(value, context).toBeDefined();
     } else if (outcome === "hidden") {
       expect(errors, context).toEqual([]);
-      expect(value, context).toBeNull();
+      expect(value ?? null, context).toBeNull();
     } else {
       const code = persona === "anonymous" ? "UNAUTHENTICATED" : "FORBIDDEN";
       expect(errors.length, context).toBeGreaterThan(0);
