@@ -228,7 +228,20 @@ function conflict(input: { studentId: string; idempotencyKey: string }): Conflic
   );
 }
 
+/** Most answers one group commit writes; a larger backlog is written in several. */
+const MAX_GROUP_COMMIT = 256;
+
+interface PendingAnswer {
+  prepared: PreparedAnswer;
+  resolve: (result: RecordAttemptResult) => void;
+  reject: (error: unknown) => void;
+}
+
 export class LearningService {
+  /** Answers waiting for the next group commit. */
+  private pending: PendingAnswer[] = [];
+  private flushScheduled = false;
+
   constructor(
     readonly store: KnowledgeGraphStore,
     private readonly masteryModel: MasteryModelService,
@@ -246,8 +259,52 @@ export class LearningService {
       return resultOf(earlier, true);
     }
     const prepared = await this.prepare(checked);
-    const [result] = await this.record([prepared]);
-    return this.outcome(prepared, result as RecordAttemptResult);
+    return this.outcome(prepared, await this.recordInGroup(prepared));
+  }
+
+  /**
+   * Group commit: answers that arrive while the event loop is busy are written together in one
+   * transaction — one durable commit (one fsync on SQLite) instead of one each — and each caller
+   * is answered only after that commit. Within the group answers are applied in arrival order, so
+   * the per-student guarantees are those of `recordAttempts`. If the group fails, its answers are
+   * retried one by one so that a bad answer fails alone.
+   */
+  private recordInGroup(prepared: PreparedAnswer): Promise<RecordAttemptResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ prepared, resolve, reject });
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const group = this.pending.splice(0, MAX_GROUP_COMMIT);
+      if (this.pending.length > 0) this.scheduleFlush();
+      void this.flush(group);
+    });
+  }
+
+  private async flush(group: PendingAnswer[]): Promise<void> {
+    try {
+      const results = await this.record(group.map((answer) => answer.prepared));
+      group.forEach((answer, i) => answer.resolve(results[i] as RecordAttemptResult));
+      return;
+    } catch (error) {
+      if (group.length === 1) {
+        group[0]?.reject(error);
+        return;
+      }
+    }
+    for (const answer of group) {
+      try {
+        answer.resolve((await this.record([answer.prepared]))[0] as RecordAttemptResult);
+      } catch (error) {
+        answer.reject(error);
+      }
+    }
   }
 
   /** What `record` did with one prepared answer: its result, or a NotFoundError (student) or ConflictError. */
