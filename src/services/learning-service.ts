@@ -290,7 +290,7 @@ export class LearningService {
   private async flush(group: PendingAnswer[]): Promise<void> {
     try {
       const results = await this.record(group.map((answer) => answer.prepared));
-      group.forEach((answer, i) => answer.resolve(results[i] as RecordAttemptResult));
+      for (const [i, answer] of group.entries()) answer.resolve(results[i] as RecordAttemptResult);
       return;
     } catch (error) {
       if (group.length === 1) {
