@@ -3,7 +3,7 @@
  * and checking the mastery update an attempt computes before it is stored.
  */
 import { randomBytes } from "node:crypto";
-import type { MasteryRecord, MasteryUpdate, NewAttempt, RosterChanges } from "./store.js";
+import type { CalibrationState, MasteryRecord, MasteryUpdate, NewAttempt, RosterChanges } from "./store.js";
 
 /** Problems listed in the message; the error's `issues` keeps all of them. */
 const ISSUES_IN_MESSAGE = 5;
@@ -105,9 +105,16 @@ export function validateNewAttempt(attempt: NewAttempt): void {
 }
 
 /** Runs an attempt's update against the current rows and checks what it returns (inside the transaction). */
-export function computeUpdate(attempt: NewAttempt, current: readonly (MasteryRecord | undefined)[]): MasteryUpdate {
-  const update = attempt.update(current);
+export function computeUpdate(
+  attempt: NewAttempt,
+  current: readonly (MasteryRecord | undefined)[],
+  calibration: CalibrationState,
+): MasteryUpdate {
+  const update = attempt.update(current, calibration);
   const issues: string[] = [];
+  if (update.calibration && !(Number.isFinite(update.calibration.difficultyDelta) && Number.isFinite(update.calibration.abilityDelta))) {
+    issues.push(`calibration deltas must be finite numbers, got ${JSON.stringify(update.calibration)}`);
+  }
   if (!isProbability(update.predictedCorrect))
     issues.push(`predictedCorrect must be a probability, got ${String(update.predictedCorrect)}`);
   if (update.mastery.length !== attempt.knowledgePointIds.length) {
@@ -123,6 +130,13 @@ export function computeUpdate(attempt: NewAttempt, current: readonly (MasteryRec
   });
   if (issues.length > 0) throw new InvalidLearnerDataError(issues);
   return update;
+}
+
+/** A target success rate: a probability strictly between 0 and 1, or null to clear it. */
+export function validateTargetSuccessRate(rate: number | null): void {
+  if (rate !== null && !(typeof rate === "number" && rate > 0 && rate < 1)) {
+    throw new InvalidLearnerDataError([`targetSuccessRate must be between 0 and 1 (exclusive), got ${String(rate)}`]);
+  }
 }
 
 /** `att-20260501T120000123Z-9f8e7d6c5b4a`: sorts by creation time, random enough never to repeat. */

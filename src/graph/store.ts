@@ -233,6 +233,8 @@ export interface SchoolClass {
   grade?: number;
   /** A curriculum subject id, when the class studies one subject. */
   subjectId?: string;
+  /** The success rate the recommender aims at for this class's students, when a teacher set one (default 0.7). */
+  targetSuccessRate?: number;
 }
 
 export interface Teacher {
@@ -328,6 +330,38 @@ export interface MasteryUpdate {
   predictedCorrect: number;
   /** One entry per knowledge point asked for, in the same order. */
   mastery: AttemptMasteryChange[];
+  /**
+   * Elo calibration moves (src/recommender/difficulty.ts), applied as increments in the same
+   * transaction — only when the attempt is recorded, so a replayed answer never counts twice.
+   */
+  calibration?: { difficultyDelta: number; abilityDelta: number };
+}
+
+/** The Elo state an attempt's update reads in the write transaction (under the student's lock). */
+export interface CalibrationState {
+  /** The item's learned difficulty offset: the sum of applied deltas, on top of its cold start. */
+  itemOffset: number;
+  itemAttempts: number;
+  ability: number;
+  abilityAttempts: number;
+}
+
+/** An item's calibration as stored: global across schools (an aggregate, no personal data). */
+export interface ItemCalibrationRecord {
+  itemId: string;
+  /** Learned offset on top of the cold start from the item's difficulty band. */
+  offset: number;
+  attempts: number;
+}
+
+/** What the recommender reads of a student besides mastery and history. */
+export interface RecommendationProfile {
+  ability: number;
+  abilityAttempts: number;
+  /** The student's own target success rate, when a teacher set one. */
+  targetSuccessRate?: number;
+  /** Targets set on the student's classes, by class id (sorted). */
+  classTargets: { classId: string; targetSuccessRate: number }[];
 }
 
 export interface NewAttempt {
@@ -345,10 +379,11 @@ export interface NewAttempt {
   knowledgePointIds: string[];
   /**
    * Computes the update from the current mastery of `knowledgePointIds` (undefined: no attempt
-   * yet). Called inside the write transaction, with the rows locked, so it must be pure and
-   * synchronous; a backend may call it again when it retries the transaction.
+   * yet) and the current Elo state of the item and the student. Called inside the write
+   * transaction, with the rows locked, so it must be pure and synchronous; a backend may call it
+   * again when it retries the transaction.
    */
-  update(current: readonly (MasteryRecord | undefined)[]): MasteryUpdate;
+  update(current: readonly (MasteryRecord | undefined)[], calibration: CalibrationState): MasteryUpdate;
 }
 
 export type RecordAttemptResult =
@@ -428,6 +463,13 @@ export interface LearnerStore {
   /** The student's mastery rows, by knowledge point id; only the points asked for when given. */
   studentMastery(studentId: string, knowledgePointIds?: readonly string[]): Promise<MasteryRecord[]>;
   classMastery(classId: string, knowledgePointIds?: readonly string[]): Promise<ClassMasteryMatrix>;
+
+  /** Calibrations of the items asked for (all calibrated items when omitted); uncalibrated items are absent. */
+  itemCalibrations(itemIds?: readonly string[]): Promise<ItemCalibrationRecord[]>;
+  /** Undefined for an unknown student. */
+  recommendationProfile(studentId: string): Promise<RecommendationProfile | undefined>;
+  /** Sets (a number in [0, 1]) or clears (null) the target success rate of a class or a student; false when it does not exist. */
+  setTargetSuccessRate(target: { classId: string } | { studentId: string }, rate: number | null): Promise<boolean>;
 }
 
 export interface KnowledgeGraphStore {

@@ -13,12 +13,14 @@ import { InvalidLearnerDataError, isLearnerId } from "../graph/learner-records.j
 import type {
   AttemptPage,
   AttemptRecord,
+  CalibrationState,
   KnowledgeGraphStore,
   MasteryRecord,
   MasteryUpdate,
   NewAttempt,
   RecordAttemptResult,
 } from "../graph/store.js";
+import { calibrationDelta, coldStartDifficulty, predictedSuccess } from "../recommender/difficulty.js";
 import { ConflictError, InvalidInputError, NotFoundError } from "./errors.js";
 import { gradeResponse, InvalidResponseError, type ItemResponse } from "./grading.js";
 import type { LearningEvents } from "./learning-events.js";
@@ -176,10 +178,11 @@ export function parametersForItem(parameters: MasteryParameters, itemId: string)
  * from the prior). Pure: the store calls it inside its write transaction.
  */
 export function masteryUpdate(
-  item: Pick<Item, "id" | "knowledgePoints">,
+  item: Pick<Item, "id" | "knowledgePoints" | "difficulty">,
   parameters: readonly MasteryParameters[],
   correct: boolean,
   current: readonly (MasteryRecord | undefined)[],
+  calibration?: CalibrationState,
 ): MasteryUpdate {
   const points = item.knowledgePoints.map((point, k) => {
     const p = parametersForItem(parameters[k] as MasteryParameters, item.id);
@@ -202,7 +205,19 @@ export function masteryUpdate(
       ...(source.source === "fitted" ? { parameterSetId: source.setId } : {}),
     };
   });
-  return { predictedCorrect: weights > 0 ? weighted / weights : 0, mastery };
+  const predictedCorrect = weights > 0 ? weighted / weights : 0;
+  if (!calibration) return { predictedCorrect, mastery };
+  // Elo moves of the item's difficulty and the student's ability (src/recommender/difficulty.ts),
+  // from the same pre-answer prediction the recommender makes.
+  const difficulty = coldStartDifficulty(item.difficulty) + calibration.itemOffset;
+  const predicted = predictedSuccess(predictedCorrect, difficulty, calibration.ability);
+  const delta = calibrationDelta(
+    predicted,
+    correct,
+    { difficulty, attempts: calibration.itemAttempts },
+    { ability: calibration.ability, attempts: calibration.abilityAttempts },
+  );
+  return { predictedCorrect, mastery, calibration: { difficultyDelta: delta.difficulty, abilityDelta: delta.ability } };
 }
 
 export function resultOf(attempt: AttemptRecord, replayed: boolean): SubmitAnswerResult {
@@ -353,7 +368,7 @@ export class LearningService {
         idempotencyKey: checked.idempotencyKey,
         payloadHash: hash,
         knowledgePointIds: pointIds,
-        update: (current) => masteryUpdate(item, parameters, grade.correct, current),
+        update: (current, calibration) => masteryUpdate(item, parameters, grade.correct, current, calibration),
       },
     };
   }

@@ -14,6 +14,7 @@ import { InvalidLearnerDataError } from "../../src/graph/learner-records.js";
 import type {
   AttemptRecord,
   BktPointParameters,
+  CalibrationState,
   KnowledgeGraphStore,
   NewAttempt,
   NewBktParameterSet,
@@ -706,6 +707,53 @@ export function storeContract(name: string, openEmptyStore: () => Promise<Knowle
         // The sequence is not consumed by the failed calls.
         const [ok] = await store.learners.recordAttempts([attempt("s-1", "k-1", ["mini.kp.add-like"])]);
         expect((ok as { attempt: AttemptRecord }).attempt.sequence).toBe(1);
+      });
+
+      it("applies Elo calibration moves with the attempt, reads the current state, and never twice for a replay", async () => {
+        await store.learners.applyRoster(roster());
+        const seen: CalibrationState[] = [];
+        const calibrated = (studentId: string, key: string): NewAttempt => {
+          const base = attempt(studentId, key, ["mini.kp.compare"]);
+          return {
+            ...base,
+            update: (current, calibration) => {
+              seen.push(calibration);
+              return { ...base.update(current, calibration), calibration: { difficultyDelta: -0.25, abilityDelta: 0.5 } };
+            },
+          };
+        };
+        expect(await store.learners.itemCalibrations()).toEqual([]);
+        await store.learners.recordAttempts([calibrated("s-1", "c-1"), calibrated("s-2", "c-2")]);
+        await store.learners.recordAttempts([calibrated("s-1", "c-1")]); // a replay: nothing moves
+        await store.learners.recordAttempts([calibrated("s-1", "c-3")]);
+        expect(seen[0]).toEqual({ itemOffset: 0, itemAttempts: 0, ability: 0, abilityAttempts: 0 });
+        expect(seen[1]).toEqual({ itemOffset: -0.25, itemAttempts: 1, ability: 0, abilityAttempts: 0 });
+        expect(seen.at(-1)).toEqual({ itemOffset: -0.5, itemAttempts: 2, ability: 0.5, abilityAttempts: 1 });
+        expect(await store.learners.itemCalibrations(["mini.item.compare-1", "nope"])).toEqual([
+          { itemId: "mini.item.compare-1", offset: -0.75, attempts: 3 },
+        ]);
+        expect(await store.learners.recommendationProfile("s-1")).toEqual({ ability: 1, abilityAttempts: 2, classTargets: [] });
+        expect(await store.learners.recommendationProfile("nobody")).toBeUndefined();
+      });
+
+      it("sets and clears target success rates of classes and students", async () => {
+        await store.learners.applyRoster(roster());
+        expect(await store.learners.setTargetSuccessRate({ classId: "school-a:7A" }, 0.8)).toBe(true);
+        expect(await store.learners.setTargetSuccessRate({ studentId: "s-1" }, 0.6)).toBe(true);
+        expect(await store.learners.setTargetSuccessRate({ classId: "nope" }, 0.8)).toBe(false);
+        await expect(store.learners.setTargetSuccessRate({ studentId: "s-1" }, 1.2)).rejects.toThrow(InvalidLearnerDataError);
+        expect(await store.learners.recommendationProfile("s-1")).toEqual({
+          ability: 0,
+          abilityAttempts: 0,
+          targetSuccessRate: 0.6,
+          classTargets: [{ classId: "school-a:7A", targetSuccessRate: 0.8 }],
+        });
+        expect((await store.learners.getClasses(["school-a:7A"]))[0]?.targetSuccessRate).toBe(0.8);
+        // A roster re-import keeps the target; clearing removes it.
+        await store.learners.applyRoster(roster());
+        expect((await store.learners.getClasses(["school-a:7A"]))[0]?.targetSuccessRate).toBe(0.8);
+        await store.learners.setTargetSuccessRate({ studentId: "s-1" }, null);
+        expect(await store.learners.recommendationProfile("s-1")).not.toHaveProperty("targetSuccessRate");
       });
     });
 

@@ -9,6 +9,7 @@ import { DEFAULT_PARAMETERS } from "../../src/bkt/parameters.js";
 import { loadConfig } from "../../src/config.js";
 import type { AttemptRecord } from "../../src/graph/store.js";
 import { createLogger } from "../../src/logger.js";
+import { coldStartDifficulty, eloStep, predictedSuccess } from "../../src/recommender/difficulty.js";
 import { ConflictError, InvalidInputError, NotFoundError } from "../../src/services/errors.js";
 import { MASTERED_THRESHOLD, masteryState, masteryUpdate } from "../../src/services/learning-service.js";
 import type { MasteryParameters } from "../../src/services/mastery-model-service.js";
@@ -157,12 +158,14 @@ describe("LearningService.submitAnswer", () => {
     const params = (id: string, prior: number): MasteryParameters => ({ ...pointParameters(id, prior), source: "default" });
     const item = {
       id: "x",
+      difficulty: 4,
       knowledgePoints: [
         { id: "p", weight: 1 },
         { id: "q", weight: 0.5 },
       ],
     };
     const update = masteryUpdate(item, [params("p", 0.3), params("q", 0.6)], false, [undefined, undefined]);
+    expect(update.calibration).toBeUndefined();
     const out = new Float64Array(2);
     updateIndependent(
       [
@@ -176,6 +179,16 @@ describe("LearningService.submitAnswer", () => {
     const p = predictCorrect(0.3, pointParameters("p", 0.3));
     const q = predictCorrect(0.6, pointParameters("q", 0.6));
     expect(update.predictedCorrect).toBeCloseTo((p + 0.5 * q) / 1.5, 15);
+
+    // With the Elo state: a wrong answer makes the item harder and the student weaker, by the
+    // step of difficulty.ts from the prediction that adds both offsets to BKT's.
+    const state = { itemOffset: 0.2, itemAttempts: 10, ability: -0.3, abilityAttempts: 4 };
+    const calibrated = masteryUpdate(item, [params("p", 0.3), params("q", 0.6)], false, [undefined, undefined], state);
+    const difficulty = coldStartDifficulty(4) + 0.2;
+    const predicted = predictedSuccess(update.predictedCorrect, difficulty, -0.3);
+    expect(calibrated.mastery).toEqual(update.mastery);
+    expect(calibrated.calibration?.difficultyDelta).toBeCloseTo(eloStep(10) * predicted, 12);
+    expect(calibrated.calibration?.abilityDelta).toBeCloseTo(-eloStep(4) * predicted, 12);
   });
 
   it("is idempotent: the same key and payload return the first result; a different payload is a CONFLICT", async () => {

@@ -59,6 +59,7 @@ export const DECLARED_SCHEMA = {
     "Student",
     "Attempt",
     "Mastery",
+    "ItemCalibration",
   ],
   relationshipTypes: [
     "PART_OF",
@@ -138,6 +139,10 @@ export const DECLARED_SCHEMA = {
     "updatedAt",
     "classId",
     "teacherId",
+    "ability",
+    "abilityAttempts",
+    "targetSuccessRate",
+    "offset",
   ],
   /** Example values, so the lint knows each parameter and its type. */
   parameters: {
@@ -171,6 +176,11 @@ export const DECLARED_SCHEMA = {
     before: 10,
     props: {},
     keys: [],
+    itemIds: [],
+    itemId: "item",
+    difficultyDelta: 0.1,
+    abilityDelta: 0.1,
+    rate: 0.7,
   },
 };
 
@@ -244,6 +254,10 @@ export const SCHEMA_STATEMENTS: string[] = [
   register(
     "constraint.Mastery",
     "CREATE CONSTRAINT mastery_student_point IF NOT EXISTS FOR (n:Mastery) REQUIRE (n.studentId, n.knowledgePointId) IS UNIQUE",
+  ),
+  register(
+    "constraint.ItemCalibration",
+    "CREATE CONSTRAINT item_calibration_item IF NOT EXISTS FOR (n:ItemCalibration) REQUIRE n.itemId IS UNIQUE",
   ),
 ];
 
@@ -561,7 +575,43 @@ export const CYPHER = {
       "learners.lockStudent",
       `MATCH (s:Student {id: $studentId})
        SET s.lastAnswerAt = $recordedAt
-       RETURN s.schoolId AS schoolId, coalesce(s.attemptCount, 0) AS attemptCount`,
+       RETURN s.schoolId AS schoolId, coalesce(s.attemptCount, 0) AS attemptCount,
+              coalesce(s.ability, 0.0) AS ability, coalesce(s.abilityAttempts, 0) AS abilityAttempts`,
+    ),
+    itemCalibration: register(
+      "learners.itemCalibration",
+      "OPTIONAL MATCH (c:ItemCalibration {itemId: $itemId}) RETURN coalesce(c.offset, 0.0) AS offset, coalesce(c.attempts, 0) AS attempts",
+    ),
+    /** Increments, not assignments: concurrent answers on one item by different students commute. */
+    applyCalibration: register(
+      "learners.applyCalibration",
+      `MATCH (s:Student {id: $studentId})
+       SET s.ability = coalesce(s.ability, 0.0) + $abilityDelta, s.abilityAttempts = coalesce(s.abilityAttempts, 0) + 1
+       MERGE (c:ItemCalibration {itemId: $itemId})
+       SET c.offset = coalesce(c.offset, 0.0) + $difficultyDelta, c.attempts = coalesce(c.attempts, 0) + 1`,
+    ),
+    /** $itemIds: item ids, or null for all. */
+    itemCalibrations: register(
+      "learners.itemCalibrations",
+      `MATCH (c:ItemCalibration) WHERE $itemIds IS NULL OR c.itemId IN $itemIds
+       RETURN c.itemId AS itemId, c.offset AS offset, c.attempts AS attempts ORDER BY c.itemId`,
+    ),
+    recommendationProfile: register(
+      "learners.recommendationProfile",
+      `MATCH (s:Student {id: $studentId})
+       OPTIONAL MATCH (s)-[:MEMBER_OF]->(c:Class) WHERE c.targetSuccessRate IS NOT NULL
+       WITH s, c ORDER BY c.id
+       RETURN coalesce(s.ability, 0.0) AS ability, coalesce(s.abilityAttempts, 0) AS abilityAttempts,
+              s.targetSuccessRate AS targetSuccessRate,
+              collect(CASE WHEN c IS NULL THEN null ELSE {classId: c.id, targetSuccessRate: c.targetSuccessRate} END) AS classTargets`,
+    ),
+    setClassTarget: register(
+      "learners.setClassTarget",
+      "MATCH (c:Class {id: $classId}) SET c.targetSuccessRate = $rate RETURN count(c) AS found",
+    ),
+    setStudentTarget: register(
+      "learners.setStudentTarget",
+      "MATCH (s:Student {id: $studentId}) SET s.targetSuccessRate = $rate RETURN count(s) AS found",
     ),
     attemptByKey: register(
       "learners.attemptByKey",

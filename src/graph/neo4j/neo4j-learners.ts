@@ -10,15 +10,25 @@
  */
 import type { ManagedTransaction } from "neo4j-driver";
 import neo4j from "neo4j-driver";
-import { computeUpdate, InvalidLearnerDataError, laterDate, newAttemptId, validateNewAttempt, validateRoster } from "../learner-records.js";
+import {
+  computeUpdate,
+  InvalidLearnerDataError,
+  laterDate,
+  newAttemptId,
+  validateNewAttempt,
+  validateRoster,
+  validateTargetSuccessRate,
+} from "../learner-records.js";
 import type {
   AttemptMasteryChange,
   AttemptPage,
   AttemptRecord,
   ClassMasteryMatrix,
+  ItemCalibrationRecord,
   LearnerStore,
   MasteryRecord,
   NewAttempt,
+  RecommendationProfile,
   RecordAttemptResult,
   RosterChanges,
   RosterSummary,
@@ -44,12 +54,14 @@ function toSchool(p: Props): School {
 function toClass(p: Props): SchoolClass {
   const grade = num(p.grade);
   const subjectId = str(p.subjectId);
+  const targetSuccessRate = num(p.targetSuccessRate);
   return {
     id: String(p.id),
     schoolId: String(p.schoolId),
     name: String(p.name),
     ...(grade !== undefined ? { grade } : {}),
     ...(subjectId !== undefined ? { subjectId } : {}),
+    ...(targetSuccessRate !== undefined ? { targetSuccessRate } : {}),
   };
 }
 
@@ -339,7 +351,13 @@ export class Neo4jLearnerStore extends Neo4jSubStore implements LearnerStore {
       }),
     );
     const current = attempt.knowledgePointIds.map((id) => byPoint.get(id));
-    const update = computeUpdate(attempt, current);
+    const item = (await tx.run(CYPHER.learners.itemCalibration, { itemId: attempt.itemId })).records[0];
+    const update = computeUpdate(attempt, current, {
+      itemOffset: Number(item?.get("offset") ?? 0),
+      itemAttempts: Number(item?.get("attempts") ?? 0),
+      ability: Number(locked.get("ability")),
+      abilityAttempts: Number(locked.get("abilityAttempts")),
+    });
 
     const answeredAt = attempt.answeredAt ?? recordedAt;
     const seq = Number(locked.get("attemptCount")) + 1;
@@ -396,7 +414,50 @@ export class Neo4jLearnerStore extends Neo4jSubStore implements LearnerStore {
         };
       }),
     });
+    if (update.calibration) {
+      await tx.run(CYPHER.learners.applyCalibration, {
+        studentId,
+        itemId: attempt.itemId,
+        difficultyDelta: update.calibration.difficultyDelta,
+        abilityDelta: update.calibration.abilityDelta,
+      });
+    }
     return { status: "recorded", attempt: record };
+  }
+
+  async itemCalibrations(itemIds?: readonly string[]): Promise<ItemCalibrationRecord[]> {
+    const rows = await this.read<{ itemId: string; offset: number; attempts: unknown }>(CYPHER.learners.itemCalibrations, {
+      itemIds: itemIds ? [...itemIds] : null,
+    });
+    return rows.map((row) => ({ itemId: row.itemId, offset: Number(row.offset), attempts: Number(row.attempts) }));
+  }
+
+  async recommendationProfile(studentId: string): Promise<RecommendationProfile | undefined> {
+    const [row] = await this.read<{
+      ability: number;
+      abilityAttempts: unknown;
+      targetSuccessRate: number | null;
+      classTargets: { classId: string; targetSuccessRate: number }[];
+    }>(CYPHER.learners.recommendationProfile, { studentId });
+    if (!row) return undefined;
+    return {
+      ability: Number(row.ability),
+      abilityAttempts: Number(row.abilityAttempts),
+      ...(row.targetSuccessRate !== null && row.targetSuccessRate !== undefined
+        ? { targetSuccessRate: Number(row.targetSuccessRate) }
+        : {}),
+      classTargets: row.classTargets.map((target) => ({ classId: target.classId, targetSuccessRate: Number(target.targetSuccessRate) })),
+    };
+  }
+
+  async setTargetSuccessRate(target: { classId: string } | { studentId: string }, rate: number | null): Promise<boolean> {
+    validateTargetSuccessRate(rate);
+    const [statement, params] =
+      "classId" in target
+        ? [CYPHER.learners.setClassTarget, { classId: target.classId, rate }]
+        : [CYPHER.learners.setStudentTarget, { studentId: target.studentId, rate }];
+    const found = await this.write(async (tx) => (await tx.run(statement, params)).records[0]?.get("found"));
+    return Number(found ?? 0) > 0;
   }
 
   async findAttemptsByKey(keys: readonly { studentId: string; idempotencyKey: string }[]): Promise<(AttemptRecord | undefined)[]> {

@@ -174,4 +174,16 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (student_id, knowledge_point_id)
   ) STRICT, WITHOUT ROWID;
   `,
+  // 4: the recommender's state — Elo calibration of items (global) and students, target success rates.
+  `
+  ALTER TABLE students ADD COLUMN ability REAL NOT NULL DEFAULT 0;
+  ALTER TABLE students ADD COLUMN ability_attempts INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE students ADD COLUMN target_success REAL CHECK (target_success > 0 AND target_success < 1);
+  ALTER TABLE classes ADD COLUMN target_success REAL CHECK (target_success > 0 AND target_success < 1);
+  CREATE TABLE item_calibration (
+    item_id TEXT PRIMARY KEY,
+    difficulty_offset REAL NOT NULL,
+    attempts INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];

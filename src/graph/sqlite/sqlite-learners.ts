@@ -8,15 +8,25 @@
  * a transaction runs to its end without any other JavaScript in between.
  */
 import type Database from "better-sqlite3";
-import { computeUpdate, InvalidLearnerDataError, laterDate, newAttemptId, validateNewAttempt, validateRoster } from "../learner-records.js";
+import {
+  computeUpdate,
+  InvalidLearnerDataError,
+  laterDate,
+  newAttemptId,
+  validateNewAttempt,
+  validateRoster,
+  validateTargetSuccessRate,
+} from "../learner-records.js";
 import type {
   AttemptMasteryChange,
   AttemptPage,
   AttemptRecord,
   ClassMasteryMatrix,
+  ItemCalibrationRecord,
   LearnerStore,
   MasteryRecord,
   NewAttempt,
+  RecommendationProfile,
   RecordAttemptResult,
   RosterChanges,
   RosterSummary,
@@ -93,12 +103,20 @@ const toSchool = (row: { id: string; name: string | null; created_at: string }):
   ...(row.name !== null ? { name: row.name } : {}),
   createdAt: row.created_at,
 });
-const toClass = (row: { id: string; school_id: string; name: string; grade: number | null; subject_id: string | null }): SchoolClass => ({
+const toClass = (row: {
+  id: string;
+  school_id: string;
+  name: string;
+  grade: number | null;
+  subject_id: string | null;
+  target_success: number | null;
+}): SchoolClass => ({
   id: row.id,
   schoolId: row.school_id,
   name: row.name,
   ...(row.grade !== null ? { grade: row.grade } : {}),
   ...(row.subject_id !== null ? { subjectId: row.subject_id } : {}),
+  ...(row.target_success !== null ? { targetSuccessRate: row.target_success } : {}),
 });
 const toPerson = (row: { id: string; school_id: string; display_name: string | null }): Teacher & Student => ({
   id: row.id,
@@ -349,9 +367,9 @@ export class SqliteLearnerStore implements LearnerStore {
 
   /** One attempt, inside the write transaction. */
   private recordIn(attempt: NewAttempt): RecordAttemptResult {
-    const student = this.sql("SELECT school_id, attempt_count FROM students WHERE id = ?").get(attempt.studentId) as
-      | { school_id: string; attempt_count: number }
-      | undefined;
+    const student = this.sql("SELECT school_id, attempt_count, ability, ability_attempts FROM students WHERE id = ?").get(
+      attempt.studentId,
+    ) as { school_id: string; attempt_count: number; ability: number; ability_attempts: number } | undefined;
     if (!student) return { status: "unknown-student" };
     const existing = this.sql("SELECT * FROM attempts WHERE student_id = ? AND idempotency_key = ?").get(
       attempt.studentId,
@@ -365,7 +383,15 @@ export class SqliteLearnerStore implements LearnerStore {
     ) as MasteryRow[];
     const byPoint = new Map(rows.map((row) => [row.knowledge_point_id, toMastery(row)]));
     const current = attempt.knowledgePointIds.map((id) => byPoint.get(id));
-    const update = computeUpdate(attempt, current);
+    const item = this.sql("SELECT difficulty_offset, attempts FROM item_calibration WHERE item_id = ?").get(attempt.itemId) as
+      | { difficulty_offset: number; attempts: number }
+      | undefined;
+    const update = computeUpdate(attempt, current, {
+      itemOffset: item?.difficulty_offset ?? 0,
+      itemAttempts: item?.attempts ?? 0,
+      ability: student.ability,
+      abilityAttempts: student.ability_attempts,
+    });
 
     const recordedAt = new Date().toISOString();
     const answeredAt = attempt.answeredAt ?? recordedAt;
@@ -409,6 +435,17 @@ export class SqliteLearnerStore implements LearnerStore {
       JSON.stringify(record.mastery),
     );
     this.sql("UPDATE students SET attempt_count = ? WHERE id = ?").run(seq, attempt.studentId);
+    if (update.calibration) {
+      // Increments, not assignments: they commute, so no other answer's move is overwritten.
+      this.sql("UPDATE students SET ability = ability + ?, ability_attempts = ability_attempts + 1 WHERE id = ?").run(
+        update.calibration.abilityDelta,
+        attempt.studentId,
+      );
+      this.sql(
+        `INSERT INTO item_calibration (item_id, difficulty_offset, attempts) VALUES (?, ?, 1)
+         ON CONFLICT (item_id) DO UPDATE SET difficulty_offset = difficulty_offset + excluded.difficulty_offset, attempts = attempts + 1`,
+      ).run(attempt.itemId, update.calibration.difficultyDelta);
+    }
     const upsert = this.sql(
       `INSERT INTO mastery (student_id, knowledge_point_id, probability, attempts, correct, last_practised_at, parameter_set_id, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -430,6 +467,40 @@ export class SqliteLearnerStore implements LearnerStore {
       );
     });
     return { status: "recorded", attempt: record };
+  }
+
+  async itemCalibrations(itemIds?: readonly string[]): Promise<ItemCalibrationRecord[]> {
+    const rows = (
+      itemIds
+        ? this.sql("SELECT * FROM item_calibration WHERE item_id IN (SELECT value FROM json_each(?)) ORDER BY item_id").all(
+            JSON.stringify(itemIds),
+          )
+        : this.sql("SELECT * FROM item_calibration ORDER BY item_id").all()
+    ) as { item_id: string; difficulty_offset: number; attempts: number }[];
+    return rows.map((row) => ({ itemId: row.item_id, offset: row.difficulty_offset, attempts: row.attempts }));
+  }
+
+  async recommendationProfile(studentId: string): Promise<RecommendationProfile | undefined> {
+    const student = this.sql("SELECT ability, ability_attempts, target_success FROM students WHERE id = ?").get(studentId) as
+      | { ability: number; ability_attempts: number; target_success: number | null }
+      | undefined;
+    if (!student) return undefined;
+    const classTargets = this.sql(
+      `SELECT c.id AS classId, c.target_success AS targetSuccessRate FROM class_students cs JOIN classes c ON c.id = cs.class_id
+       WHERE cs.student_id = ? AND c.target_success IS NOT NULL ORDER BY c.id`,
+    ).all(studentId) as { classId: string; targetSuccessRate: number }[];
+    return {
+      ability: student.ability,
+      abilityAttempts: student.ability_attempts,
+      ...(student.target_success !== null ? { targetSuccessRate: student.target_success } : {}),
+      classTargets,
+    };
+  }
+
+  async setTargetSuccessRate(target: { classId: string } | { studentId: string }, rate: number | null): Promise<boolean> {
+    validateTargetSuccessRate(rate);
+    const [table, id] = "classId" in target ? ["classes", target.classId] : ["students", target.studentId];
+    return this.sql(`UPDATE ${table} SET target_success = ? WHERE id = ?`).run(rate, id).changes > 0;
   }
 
   async findAttemptsByKey(keys: readonly { studentId: string; idempotencyKey: string }[]): Promise<(AttemptRecord | undefined)[]> {
