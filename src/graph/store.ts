@@ -434,8 +434,8 @@ export interface LearnerStore {
   /** Ids of the schools in the store, sorted, at most `limit`. */
   listSchoolIds(limit: number): Promise<string[]>;
   /**
-   * Removes a school and everything of it — classes, teachers, students, enrolments, attempts and
-   * mastery — in one transaction. Returns how many students and attempts went; nothing if unknown.
+   * Removes a school and everything of it — classes, teachers, students, enrolments, attempts,
+   * mastery and lesson plans — in one transaction. Returns how many students and attempts went; nothing if unknown.
    */
   deleteSchool(schoolId: string): Promise<{ students: number; attempts: number }>;
   /** A school's classes (by grade, name), teachers and students (by id). */
@@ -472,11 +472,46 @@ export interface LearnerStore {
   setTargetSuccessRate(target: { classId: string } | { studentId: string }, rate: number | null): Promise<boolean>;
 }
 
+/** A lesson plan to store; `series` groups the versions of one plan (same class and targets). */
+export interface NewLessonPlan {
+  schoolId: string;
+  classId: string;
+  /** Who asked for it (a teacher or admin id). */
+  createdBy: string;
+  /** Plans with the same series key are versions of one another: 1, 2, 3, … */
+  series: string;
+  language: "zh" | "en";
+  title: string;
+  /** What the plan was generated from (targets, duration, tiers, …), as JSON. */
+  inputs: unknown;
+  /** How the narrative was written: provider, model, method, token counts, warnings (JSON). */
+  generation: unknown;
+  /** The structured plan (JSON), including the tier rosters (staff-only data). */
+  plan: unknown;
+  markdown: string;
+}
+
+export interface LessonPlanRecord extends NewLessonPlan {
+  id: string;
+  version: number;
+  createdAt: string;
+}
+
+/** Lesson plans: append-only, versioned per series, removed with their school. */
+export interface LessonPlanStore {
+  /** Saves the next version of its series in one transaction (versions never repeat). */
+  saveLessonPlan(plan: NewLessonPlan): Promise<LessonPlanRecord>;
+  getLessonPlans(ids: readonly string[]): Promise<(LessonPlanRecord | undefined)[]>;
+  /** A class's plans, newest first. */
+  listLessonPlans(classId: string, page: Page): Promise<{ nodes: LessonPlanRecord[]; totalCount: number }>;
+}
+
 export interface KnowledgeGraphStore {
   readonly backend: "sqlite" | "neo4j";
   readonly curriculum: CurriculumStore;
   readonly bktParameters: BktParameterStore;
   readonly learners: LearnerStore;
+  readonly lessonPlans: LessonPlanStore;
   /** Creates tables, constraints and indexes; safe to run on every start. */
   migrate(): Promise<void>;
   /** Throws when the store cannot answer (readiness). */

@@ -18,6 +18,7 @@ import type {
   KnowledgeGraphStore,
   NewAttempt,
   NewBktParameterSet,
+  NewLessonPlan,
   RosterChanges,
 } from "../../src/graph/store.js";
 import { point, unitWith, writePackage } from "../support/curriculum-files.js";
@@ -754,6 +755,36 @@ export function storeContract(name: string, openEmptyStore: () => Promise<Knowle
         expect((await store.learners.getClasses(["school-a:7A"]))[0]?.targetSuccessRate).toBe(0.8);
         await store.learners.setTargetSuccessRate({ studentId: "s-1" }, null);
         expect(await store.learners.recommendationProfile("s-1")).not.toHaveProperty("targetSuccessRate");
+      });
+
+      it("saves lesson plans as numbered versions of their series, lists a class's newest first, deletes them with the school", async () => {
+        await store.learners.applyRoster(roster());
+        const plan = (series: string, title: string): NewLessonPlan => ({
+          schoolId: "school-a",
+          classId: "school-a:7A",
+          createdBy: "t-1",
+          series,
+          language: "zh",
+          title,
+          inputs: { targets: ["mini.kp.compare"], durationMinutes: 40 },
+          generation: { provider: "offline" },
+          plan: { tiers: [{ id: "A", studentIds: ["s-1"] }] },
+          markdown: "# 比较",
+        });
+        // Listing is by creation time: a few milliseconds apart, so the order is defined on every backend.
+        const tick = () => new Promise((resolve) => setTimeout(resolve, 3));
+        const first = await store.lessonPlans.saveLessonPlan(plan("series-1", "v1"));
+        await tick();
+        const second = await store.lessonPlans.saveLessonPlan(plan("series-1", "v2"));
+        await tick();
+        const other = await store.lessonPlans.saveLessonPlan(plan("series-2", "other"));
+        expect([first.version, second.version, other.version]).toEqual([1, 2, 1]);
+        expect(await store.lessonPlans.getLessonPlans([second.id, "nope"])).toEqual([second, undefined]);
+        const listed = await store.lessonPlans.listLessonPlans("school-a:7A", { limit: 2, offset: 0 });
+        expect(listed.totalCount).toBe(3);
+        expect(listed.nodes.map((p) => p.title)).toEqual(["other", "v2"]);
+        await store.learners.deleteSchool("school-a");
+        expect(await store.lessonPlans.getLessonPlans([first.id])).toEqual([undefined]);
       });
     });
 

@@ -60,6 +60,7 @@ export const DECLARED_SCHEMA = {
     "Attempt",
     "Mastery",
     "ItemCalibration",
+    "LessonPlan",
   ],
   relationshipTypes: [
     "PART_OF",
@@ -143,6 +144,15 @@ export const DECLARED_SCHEMA = {
     "abilityAttempts",
     "targetSuccessRate",
     "offset",
+    "series",
+    "version",
+    "createdBy",
+    "language",
+    "title",
+    "inputs",
+    "generation",
+    "plan",
+    "markdown",
   ],
   /** Example values, so the lint knows each parameter and its type. */
   parameters: {
@@ -181,6 +191,7 @@ export const DECLARED_SCHEMA = {
     difficultyDelta: 0.1,
     abilityDelta: 0.1,
     rate: 0.7,
+    series: "series",
   },
 };
 
@@ -255,6 +266,12 @@ export const SCHEMA_STATEMENTS: string[] = [
     "constraint.Mastery",
     "CREATE CONSTRAINT mastery_student_point IF NOT EXISTS FOR (n:Mastery) REQUIRE (n.studentId, n.knowledgePointId) IS UNIQUE",
   ),
+  register("constraint.LessonPlan.id", "CREATE CONSTRAINT lesson_plan_id IF NOT EXISTS FOR (n:LessonPlan) REQUIRE n.id IS UNIQUE"),
+  register(
+    "constraint.LessonPlan.version",
+    "CREATE CONSTRAINT lesson_plan_version IF NOT EXISTS FOR (n:LessonPlan) REQUIRE (n.series, n.version) IS UNIQUE",
+  ),
+  register("index.LessonPlan.classId", "CREATE INDEX lesson_plan_class IF NOT EXISTS FOR (n:LessonPlan) ON (n.classId)"),
   register(
     "constraint.ItemCalibration",
     "CREATE CONSTRAINT item_calibration_item IF NOT EXISTS FOR (n:ItemCalibration) REQUIRE n.itemId IS UNIQUE",
@@ -484,7 +501,7 @@ export const CYPHER = {
        WITH school, studentIds, collect(a) AS attempts
        OPTIONAL MATCH (m:Mastery) WHERE m.studentId IN studentIds
        WITH school, studentIds, attempts, collect(m) AS masteries
-       OPTIONAL MATCH (n) WHERE (n:Class OR n:Teacher OR n:Student) AND n.schoolId = $schoolId
+       OPTIONAL MATCH (n) WHERE (n:Class OR n:Teacher OR n:Student OR n:LessonPlan) AND n.schoolId = $schoolId
        WITH school, studentIds, attempts, masteries, collect(n) AS people
        FOREACH (x IN attempts | DELETE x)
        FOREACH (x IN masteries | DELETE x)
@@ -663,6 +680,23 @@ export const CYPHER = {
       `MATCH (s:Student)-[:MEMBER_OF]->(:Class {id: $classId})
        MATCH (m:Mastery {studentId: s.id}) WHERE $ids IS NULL OR m.knowledgePointId IN $ids
        RETURN properties(m) AS props ORDER BY m.studentId, m.knowledgePointId`,
+    ),
+  },
+
+  lessonPlans: {
+    lastVersion: register(
+      "lessonPlans.lastVersion",
+      "OPTIONAL MATCH (p:LessonPlan {series: $series}) RETURN coalesce(max(p.version), 0) AS version",
+    ),
+    /** $props: the plan's properties (inputs, generation and plan as JSON text). */
+    create: register("lessonPlans.create", "CREATE (:LessonPlan $props)"),
+    byIds: register("lessonPlans.byIds", "UNWIND $ids AS id MATCH (p:LessonPlan {id: id}) RETURN properties(p) AS props"),
+    ofClass: register(
+      "lessonPlans.ofClass",
+      `MATCH (p:LessonPlan {classId: $classId})
+       WITH p ORDER BY p.createdAt DESC, p.version DESC
+       WITH collect(properties(p)) AS plans
+       RETURN size(plans) AS totalCount, plans[$offset..($offset + $limit)] AS nodes`,
     ),
   },
 

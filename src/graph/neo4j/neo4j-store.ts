@@ -10,6 +10,7 @@ import { CYPHER, SCHEMA_STATEMENTS } from "./cypher.js";
 import { Neo4jBktParameterStore } from "./neo4j-bkt-parameters.js";
 import { Neo4jCurriculumStore } from "./neo4j-curriculum.js";
 import { Neo4jLearnerStore } from "./neo4j-learners.js";
+import { Neo4jLessonPlanStore } from "./neo4j-lesson-plans.js";
 
 export class Neo4jStore implements KnowledgeGraphStore {
   readonly backend = "neo4j" as const;
@@ -17,6 +18,7 @@ export class Neo4jStore implements KnowledgeGraphStore {
   readonly curriculum: Neo4jCurriculumStore;
   readonly bktParameters: Neo4jBktParameterStore;
   readonly learners: Neo4jLearnerStore;
+  readonly lessonPlans: Neo4jLessonPlanStore;
   private readonly database: string | undefined;
 
   constructor(config: Neo4jConfig) {
@@ -30,6 +32,7 @@ export class Neo4jStore implements KnowledgeGraphStore {
     this.curriculum = new Neo4jCurriculumStore(this.driver, this.database);
     this.bktParameters = new Neo4jBktParameterStore(this.driver, this.database);
     this.learners = new Neo4jLearnerStore(this.driver, this.database);
+    this.lessonPlans = new Neo4jLessonPlanStore(this.driver, this.database);
   }
 
   async migrate(): Promise<void> {

@@ -186,4 +186,24 @@ export const MIGRATIONS: readonly string[] = [
     attempts INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
   `,
+  // 5: lesson plans, append-only; (series, version) numbers the versions of one plan.
+  `
+  CREATE TABLE lesson_plans (
+    id TEXT PRIMARY KEY,
+    school_id TEXT NOT NULL REFERENCES schools (id),
+    class_id TEXT NOT NULL,
+    series TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    language TEXT NOT NULL CHECK (language IN ('zh', 'en')),
+    title TEXT NOT NULL,
+    inputs TEXT NOT NULL,
+    generation TEXT NOT NULL,
+    plan TEXT NOT NULL,
+    markdown TEXT NOT NULL,
+    UNIQUE (series, version)
+  ) STRICT;
+  CREATE INDEX lesson_plans_by_class ON lesson_plans (class_id);
+  `,
 ];

@@ -297,6 +297,7 @@ export class SqliteLearnerStore implements LearnerStore {
       const classes = "SELECT id FROM classes WHERE school_id = @school";
       const teachers = "SELECT id FROM teachers WHERE school_id = @school";
       const attempts = db.prepare(`DELETE FROM attempts WHERE student_id IN (${students})`).run(params).changes;
+      db.prepare("DELETE FROM lesson_plans WHERE school_id = @school").run(params);
       db.prepare(`DELETE FROM mastery WHERE student_id IN (${students})`).run(params);
       db.prepare(`DELETE FROM class_students WHERE class_id IN (${classes}) OR student_id IN (${students})`).run(params);
       db.prepare(`DELETE FROM class_teachers WHERE class_id IN (${classes}) OR teacher_id IN (${teachers})`).run(params);

@@ -11,6 +11,7 @@ import { MIGRATIONS } from "./migrations.js";
 import { SqliteBktParameterStore } from "./sqlite-bkt-parameters.js";
 import { SqliteCurriculumStore } from "./sqlite-curriculum.js";
 import { SqliteLearnerStore } from "./sqlite-learners.js";
+import { SqliteLessonPlanStore } from "./sqlite-lesson-plans.js";
 
 export interface SqliteStoreOptions {
   /** Path of the database file; ":memory:" for a throw-away store. */
@@ -25,6 +26,7 @@ export class SqliteStore implements KnowledgeGraphStore {
   readonly curriculum: SqliteCurriculumStore;
   readonly bktParameters: SqliteBktParameterStore;
   readonly learners: SqliteLearnerStore;
+  readonly lessonPlans: SqliteLessonPlanStore;
 
   constructor(options: SqliteStoreOptions) {
     if (options.file !== ":memory:") mkdirSync(dirname(options.file), { recursive: true });
@@ -36,6 +38,7 @@ export class SqliteStore implements KnowledgeGraphStore {
     this.curriculum = new SqliteCurriculumStore(this.db);
     this.bktParameters = new SqliteBktParameterStore(this.db);
     this.learners = new SqliteLearnerStore(this.db);
+    this.lessonPlans = new SqliteLessonPlanStore(this.db);
   }
 
   async migrate(): Promise<void> {
