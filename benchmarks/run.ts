@@ -15,6 +15,10 @@ const SUITES: Record<string, () => Promise<Suite>> = {
   "kt-accuracy": async () => (await import("./kt-accuracy.js")).default,
   "kt-speed": async () => (await import("./kt-speed.js")).default,
   "kt-online": async () => (await import("./kt-online.js")).default,
+  "lesson-plans": async () => (await import("./lesson-plans.js")).default,
+  "prompt-packing": async () => (await import("./prompt-packing.js")).default,
+  recommender: async () => (await import("./recommender.js")).default,
+  "recommender-efficiency": async () => (await import("./recommender-efficiency.js")).default,
 };
 
 const root = fileURLToPath(new URL("..", import.meta.url));

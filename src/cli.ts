@@ -8,6 +8,7 @@ import { registerGraphqlSchema } from "./cli/graphql-schema.js";
 import { registerRoster } from "./cli/roster.js";
 import { registerServe } from "./cli/serve.js";
 import { registerToken } from "./cli/token.js";
+import { registerWorker } from "./cli/worker.js";
 
 const program = new Command("pathwise")
   .description("Pathwise: adaptive learning engine — knowledge graph, Bayesian Knowledge Tracing, GraphQL API")
@@ -21,6 +22,7 @@ registerToken(program);
 registerRoster(program);
 registerAttempts(program);
 registerDemo(program);
+registerWorker(program);
 
 try {
   await program.parseAsync(process.argv);

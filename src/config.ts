@@ -4,6 +4,7 @@
  */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type LlmConfig, llmConfigFromEnv } from "./llm/config.js";
 
 export interface Neo4jConfig {
   uri: string;
@@ -65,6 +66,8 @@ export interface PathwiseConfig {
   introspection: boolean;
   /** Create the demo school on first start (seeds/demo/). Default on in development, off in production. */
   demo: boolean;
+  /** The lesson-plan narrative: the offline generator (default) or a model (docs/llm.md). */
+  llm: LlmConfig;
 }
 
 export const PROJECT_ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -145,9 +148,10 @@ export function loadConfig(
 ): PathwiseConfig {
   const mode = (env.PATHWISE_MODE ?? (env.NODE_ENV === "production" ? "production" : "development")) as PathwiseConfig["mode"];
   if (mode !== "development" && mode !== "production") throw new Error(`PATHWISE_MODE must be development or production, got "${mode}"`);
+  const dataDir = resolve(overrides.dataDir ?? env.PATHWISE_DATA_DIR ?? "data");
   const config: PathwiseConfig = {
     mode,
-    dataDir: resolve(overrides.dataDir ?? env.PATHWISE_DATA_DIR ?? "data"),
+    dataDir,
     host: overrides.host ?? env.HOST ?? "0.0.0.0",
     port: overrides.port ?? integer(env.PORT, 4000, "PORT", 65535),
     logLevel: logLevel(env.LOG_LEVEL, defaults.logLevel ?? "info"),
@@ -156,6 +160,7 @@ export function loadConfig(
     limits: limitsConfig(env),
     introspection: boolean(env.PATHWISE_INTROSPECTION, mode === "development", "PATHWISE_INTROSPECTION"),
     demo: boolean(env.PATHWISE_DEMO, mode === "development", "PATHWISE_DEMO"),
+    llm: llmConfigFromEnv(env, { dataDir }),
   };
   if (env.NEO4J_URI) {
     config.neo4j = {

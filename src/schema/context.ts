@@ -1,11 +1,14 @@
 /** What every resolver receives: the services of this server, created once per request. */
 import type { PathwiseConfig } from "../config.js";
 import type { KnowledgeGraphStore } from "../graph/store.js";
+import type { JobQueue } from "../jobs/job-queue.js";
 import type { Logger } from "../logger.js";
 import type { CurriculumService } from "../services/curriculum-service.js";
 import type { LearningEvents } from "../services/learning-events.js";
 import type { LearningService, SubmitAnswerResult } from "../services/learning-service.js";
+import type { LessonPlanService } from "../services/lesson-plans/lesson-plan-service.js";
 import type { MasteryModelService } from "../services/mastery-model-service.js";
+import type { RecommendationService } from "../services/recommendation-service.js";
 import type { Viewer } from "./auth/viewer.js";
 import type { LearnerLoaders } from "./loaders.js";
 
@@ -18,6 +21,12 @@ export interface GraphQLContext {
   masteryModel: MasteryModelService;
   /** The server's in-process event bus: subscriptions read it, the answer path and jobs publish to it. */
   events: LearningEvents;
+  /** Next items, paths, weak points, resource push, attribution (src/recommender/). */
+  recommendations: RecommendationService;
+  /** Differentiated lesson plans (generated in jobs, read here). */
+  lessonPlans: LessonPlanService;
+  /** Background jobs (docs/jobs.md): importAttempts and the job mutations queue on it, `job(id)` reads it. */
+  jobs: JobQueue;
   /** Batched learner look-ups and the viewer's store-backed relations, for this request only. */
   loaders: LearnerLoaders;
   logger: Logger;

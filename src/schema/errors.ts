@@ -8,6 +8,7 @@
  * | `NOT_FOUND`             | an id names nothing (by-id queries return null instead)         |
  * | `INVALID_INPUT`         | an argument is wrong; `extensions.field` names it               |
  * | `CONFLICT`              | e.g. an idempotency key reused with a different payload         |
+ * | `JOB_PENDING`           | a job the request waited for has not finished yet; it goes on   |
  * | `INTERNAL_SERVER_ERROR` | anything unexpected; masked, with `extensions.requestId`         |
  *
  * Resolvers throw these; anything else they throw is masked (src/server/http-server.ts) so that
@@ -17,7 +18,15 @@ import { GraphQLError } from "graphql";
 import * as service from "../services/errors.js";
 import { InvalidResponseError } from "../services/grading.js";
 
-export const ERROR_CODES = ["UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "INVALID_INPUT", "CONFLICT", "INTERNAL_SERVER_ERROR"] as const;
+export const ERROR_CODES = [
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "INVALID_INPUT",
+  "CONFLICT",
+  "JOB_PENDING",
+  "INTERNAL_SERVER_ERROR",
+] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** What a client sees in `errors[].extensions` (plus `http`, which yoga strips from the body). */

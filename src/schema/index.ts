@@ -13,6 +13,9 @@ import "./types/learner-queries.js";
 import "./types/submit-answer.js";
 import "./types/subscriptions.js";
 import "./types/attempt-import.js";
+import "./types/job.js";
+import "./types/recommendations.js";
+import "./types/lesson-plan.js";
 
 export const schema = builder.toSchema();
 

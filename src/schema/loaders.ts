@@ -33,6 +33,11 @@ export class BatchLoader<T> {
     return promise;
   }
 
+  /** Forgets a cached entry (after this request changed it). */
+  clear(id: string): void {
+    this.cache.delete(id);
+  }
+
   loadMany(ids: readonly string[]): Promise<(T | undefined)[]> {
     return Promise.all(ids.map((id) => this.load(id)));
   }

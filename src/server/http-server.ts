@@ -17,6 +17,11 @@ import { GraphQLError, getOperationAST } from "graphql";
 import { createYoga, type Plugin } from "graphql-yoga";
 import type { PathwiseConfig } from "../config.js";
 import type { KnowledgeGraphStore } from "../graph/store.js";
+import { jobsConfigFromEnv } from "../jobs/config.js";
+import { defaultJobHandlers } from "../jobs/handlers/index.js";
+import { InProcessJobQueue } from "../jobs/in-process-job-queue.js";
+import type { JobQueue } from "../jobs/job-queue.js";
+import { createNarrativeGenerator } from "../llm/lesson-narrative-generator.js";
 import type { Logger } from "../logger.js";
 import { assertAuthConfig, createAuthenticator } from "../schema/auth/authenticator.js";
 import { demoTokens } from "../schema/auth/tokens.js";
@@ -28,7 +33,9 @@ import { LearnerLoaders } from "../schema/loaders.js";
 import type { CurriculumService } from "../services/curriculum-service.js";
 import { LearningEvents } from "../services/learning-events.js";
 import { type LearningMetricsHook, LearningService } from "../services/learning-service.js";
+import { LessonPlanService } from "../services/lesson-plans/lesson-plan-service.js";
 import { MasteryModelService } from "../services/mastery-model-service.js";
+import { RecommendationService } from "../services/recommendation-service.js";
 import { DEMO_TOKEN_LIFETIME, devTokenBanner } from "./dev-tokens.js";
 import { graphiqlTabs } from "./graphiql-examples.js";
 import { armorPlugin, BodyTooLargeError, disableIntrospectionPlugin, readBody } from "./limits.js";
@@ -51,6 +58,12 @@ export interface HttpServerDeps {
   masteryModel?: MasteryModelService;
   /** The runtime's event bus (subscriptions); a new one when absent. Per process: see docs/learning.md, "Events". */
   events?: LearningEvents;
+  /** The runtime's job queue; when absent, an in-process one over these services. */
+  jobs?: JobQueue;
+  /** The runtime's recommender; a new one when absent. */
+  recommendations?: RecommendationService;
+  /** The runtime's lesson plans; when absent, plans with the configured generator. */
+  lessonPlans?: LessonPlanService;
 }
 
 /** The learning service's metrics hook: BKT update time per write transaction (answers are counted per request, with their grade). */
@@ -177,6 +190,17 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   const masteryModel = deps.masteryModel ?? new MasteryModelService(deps.store, logger);
   const events = deps.events ?? new LearningEvents();
   const learning = new LearningService(deps.store, masteryModel, { metrics: learningMetrics, events });
+  const recommendations = deps.recommendations ?? new RecommendationService(deps.store, deps.curriculum, masteryModel);
+  const lessonPlans =
+    deps.lessonPlans ??
+    new LessonPlanService(deps.store, deps.curriculum, recommendations.contexts, createNarrativeGenerator(config.llm, { logger }));
+  const jobs =
+    deps.jobs ??
+    new InProcessJobQueue(
+      { config, logger, store: deps.store, curriculum: deps.curriculum, masteryModel, learning, events, recommendations, lessonPlans },
+      defaultJobHandlers(),
+      jobsConfigFromEnv({}),
+    );
   const onAnswerRecorded = (result: { correct: boolean }) => answersRecorded.inc({ correct: String(result.correct) });
 
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }, GraphQLContext>({
@@ -202,6 +226,9 @@ export function createHttpServer(deps: HttpServerDeps): Server {
         learning,
         masteryModel,
         events,
+        jobs,
+        recommendations,
+        lessonPlans,
         loaders: new LearnerLoaders(deps.store, viewer),
         onAnswerRecorded,
         logger: logger.child({ requestId }),

@@ -2,12 +2,18 @@
 import type { PathwiseConfig } from "../config.js";
 import { openStore } from "../graph/open-store.js";
 import type { KnowledgeGraphStore } from "../graph/store.js";
+import { type JobsConfig, jobsConfigFromEnv } from "../jobs/config.js";
+import type { JobQueue } from "../jobs/job-queue.js";
+import { openJobQueue } from "../jobs/open-job-queue.js";
+import { createNarrativeGenerator } from "../llm/lesson-narrative-generator.js";
 import type { Logger } from "../logger.js";
 import { CurriculumService } from "./curriculum-service.js";
 import { type DemoWriteReport, seedDemoIfEmpty } from "./demo-school.js";
 import { LearningEvents } from "./learning-events.js";
 import { type LearningMetricsHook, LearningService } from "./learning-service.js";
+import { LessonPlanService } from "./lesson-plans/lesson-plan-service.js";
 import { MasteryModelService } from "./mastery-model-service.js";
+import { RecommendationService } from "./recommendation-service.js";
 
 export interface Runtime {
   config: PathwiseConfig;
@@ -20,6 +26,12 @@ export interface Runtime {
   learning: LearningService;
   /** The in-process event bus (masteryChanged after each commit, job progress): the server's subscriptions read it. */
   events: LearningEvents;
+  /** Next items, learning paths, weak points, resource push and wrong-answer attribution. */
+  recommendations: RecommendationService;
+  /** Differentiated lesson plans: skeleton from the graph and the class, narrative from the configured generator. */
+  lessonPlans: LessonPlanService;
+  /** Background jobs: on BullMQ when REDIS_URL is set, else run in this process (docs/jobs.md). */
+  jobs: JobQueue;
   /** What first-start seeding of the demo school wrote (undefined: it did not run or wrote nothing). */
   demo?: DemoWriteReport;
   close(): Promise<void>;
@@ -28,7 +40,7 @@ export interface Runtime {
 export async function openRuntime(
   config: PathwiseConfig,
   logger: Logger,
-  options: { seed?: boolean; learningMetrics?: LearningMetricsHook } = {},
+  options: { seed?: boolean; learningMetrics?: LearningMetricsHook; jobs?: JobsConfig } = {},
 ): Promise<Runtime> {
   const store = await openStore(config);
   const curriculum = new CurriculumService(store, logger);
@@ -55,5 +67,27 @@ export async function openRuntime(
     events,
     ...(options.learningMetrics ? { metrics: options.learningMetrics } : {}),
   });
-  return { config, logger, store, curriculum, masteryModel, learning, events, ...(demo ? { demo } : {}), close: () => store.close() };
+  const recommendations = new RecommendationService(store, curriculum, masteryModel);
+  let lessonPlans: LessonPlanService;
+  try {
+    // Created here so that a model the configuration denies stops the process at start-up.
+    const narrative = createNarrativeGenerator(config.llm, { logger });
+    lessonPlans = new LessonPlanService(store, curriculum, recommendations.contexts, narrative);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const services = { config, logger, store, curriculum, masteryModel, learning, events, recommendations, lessonPlans };
+  let jobs: JobQueue;
+  try {
+    jobs = await openJobQueue(services, options.jobs ?? jobsConfigFromEnv(process.env));
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const close = async () => {
+    await jobs.close();
+    await store.close();
+  };
+  return { ...services, jobs, ...(demo ? { demo } : {}), close };
 }

@@ -1,8 +1,10 @@
 /**
  * `importAttempts`: the bulk import of historical attempts as a mutation, for admins of a school.
- * It runs the same code as `pathwise attempts import` (src/services/attempt-import.ts) in-process,
- * all or nothing (any problem: the line errors are returned and nothing is written; `dryRun`
- * checks and writes nothing), and publishes its progress on `jobProgress(jobId)`.
+ * It queues an `attempt-import` job (src/jobs/handlers/attempt-import.ts: the same code as
+ * `pathwise attempts import`), run by a worker with Redis or by this server without, and answers
+ * with the job's outcome once it has finished: all or nothing (any problem: the line errors are
+ * returned and nothing is written; `dryRun` checks and writes nothing). Its progress is published
+ * on `jobProgress(jobId)`, and the finished job stays readable with `job(id)`.
  *
  * Who: admins only, and only for their own school's students: a row naming a student of another
  * school is reported exactly as an unknown student is, so an import learns nothing about other
@@ -10,24 +12,14 @@
  * de-identified aggregates, and an import names students, writes their mastery and echoes their
  * ids in its line errors (docs/learning.md, "Importing over the API"). Teachers are refused too.
  */
-import { randomUUID } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { isLearnerId } from "../../graph/learner-records.js";
-import {
-  ATTEMPT_COLUMNS,
-  ATTEMPT_OPTIONAL_COLUMNS,
-  AttemptImportError,
-  type AttemptImportReport,
-  importAttemptLog,
-} from "../../services/attempt-import.js";
-import { type CsvFile, parseCsv } from "../../services/csv.js";
-import type { JobProgressEvent, JobState } from "../../services/learning-events.js";
+import { GraphQLError } from "graphql";
+import { JobWaitTimeoutError } from "../../jobs/errors/job-wait-timeout-error.js";
+import { type AttemptImportResult, attemptImportJob } from "../../jobs/handlers/attempt-import.js";
+import type { JobStatus } from "../../jobs/job-queue.js";
 import { isAuthenticated } from "../auth/viewer.js";
 import { builder } from "../builder.js";
 import type { GraphQLContext } from "../context.js";
-import { ConflictError, InvalidInputError } from "../errors.js";
+import { serviceCall } from "../errors.js";
 import { jobReaders } from "./subscriptions.js";
 
 export interface ImportProblem {
@@ -60,7 +52,9 @@ const AttemptImportPayloadRef = builder.objectRef<ImportResult>("AttemptImportPa
   description: "What an import did. With any error nothing was written (imported: 0) unless it was a dry run.",
   authScopes: (result) => jobReaders(result.schoolId),
   fields: (t) => ({
-    jobId: t.exposeID("jobId", { description: "The job whose progress `jobProgress(jobId)` reported." }),
+    jobId: t.exposeID("jobId", {
+      description: "The job that ran the import: `jobProgress(jobId)` reported its progress, `job(id)` keeps its outcome.",
+    }),
     dryRun: t.exposeBoolean("dryRun"),
     rows: t.exposeInt("rows", { description: "Data rows in the CSV." }),
     imported: t.exposeInt("imported", { description: "Newly recorded (a dry run: would be recorded)." }),
@@ -85,114 +79,51 @@ const ImportAttemptsInput = builder.inputType("ImportAttemptsInput", {
   }),
 });
 
-/** Step-2 messages of the import (against the store): for a row of another school's student they would leak what is stored. */
-const STORE_MESSAGE =
-  /^(student ".*" does not exist|attempt_id .* (was already (imported|recorded)|is used on line \d+) for a different answer)/s;
-
-function unknownStudent(studentId: string): string {
-  // Exactly the import's own message for an unknown student (src/services/attempt-import.ts).
-  return `student ${JSON.stringify(studentId)} does not exist (import the roster first)`;
+/** A job still queued or running when the mutation stops waiting: it goes on, and the client follows it. */
+function stillPending(error: JobWaitTimeoutError): GraphQLError {
+  const { jobId, state } = error.status;
+  return new GraphQLError(
+    `The import job ${JSON.stringify(jobId)} is still ${state} after ${Math.round(error.waitedMs / 1000)} s (is a \`pathwise worker\` running?). It goes on: follow it with job(id) or jobProgress(jobId).`,
+    { extensions: { code: "JOB_PENDING", jobId, state } },
+  );
 }
 
-/** `file:line: message` (the import's format) → line and message. */
-function problemsOf(file: string, messages: readonly string[], schoolId: string): ImportProblem[] {
-  return messages.map((text) => {
-    const rest = text.startsWith(`${file}:`) ? text.slice(file.length + 1) : text;
-    const match = /^(\d+): (.*)$/s.exec(rest);
-    return match
-      ? { schoolId, line: Number(match[1]), message: match[2] as string }
-      : { schoolId, line: null, message: rest.replace(/^ /, "") };
-  });
-}
-
-/** Lines whose student exists but belongs to another school, with that student's id. */
-async function foreignLines(ctx: GraphQLContext, parsed: CsvFile, schoolId: string): Promise<Map<number, string>> {
-  const ids = [...new Set(parsed.records.map((r) => r.cells.student_id ?? "").filter((id) => id !== ""))];
-  const students = await ctx.store.learners.getStudents(ids);
-  const foreign = new Set(students.filter((s) => s !== undefined && s.schoolId !== schoolId).map((s) => s?.id));
-  const lines = new Map<number, string>();
-  for (const record of parsed.records) {
-    const id = record.cells.student_id ?? "";
-    if (foreign.has(id)) lines.set(record.line, id);
-  }
-  return lines;
+/** The import's outcome from its finished job: its result, also for a job that failed on its input (the line errors). */
+function importResult(job: JobStatus): ImportResult {
+  const result = job.result as AttemptImportResult | undefined;
+  // Failed without a result: an internal error after every retry (masked for the client, logged by the server).
+  if (!result) throw new Error(`attempt import job ${job.jobId} failed: ${job.error ?? "no result"}`);
+  return {
+    schoolId: job.schoolId,
+    jobId: job.jobId,
+    dryRun: result.dryRun,
+    rows: result.rows,
+    imported: result.imported,
+    skipped: result.skipped,
+    errors: result.errors.map((problem) => ({ schoolId: job.schoolId, ...problem })),
+  };
 }
 
 async function runImport(
   ctx: GraphQLContext,
-  schoolId: string,
+  viewer: { schoolId: string; subject: string },
   input: { csv: string; dryRun?: boolean | null; jobId?: string | number | null },
 ): Promise<ImportResult> {
-  const jobId = input.jobId != null ? String(input.jobId) : `job-${randomUUID()}`;
-  if (!isLearnerId(jobId)) throw new InvalidInputError("input.jobId", "jobId must be 1–200 characters without control characters");
-  if (ctx.events.hasJob(schoolId, jobId)) throw new ConflictError(`job ${JSON.stringify(jobId)} already exists in your school`);
-  const dryRun = input.dryRun ?? false;
-  let parsed: CsvFile | undefined;
+  const queued = await serviceCall(
+    () =>
+      ctx.jobs.enqueue(attemptImportJob, {
+        schoolId: viewer.schoolId,
+        requestedBy: viewer.subject,
+        payload: { csv: input.csv, dryRun: input.dryRun ?? false },
+        ...(input.jobId != null ? { jobId: String(input.jobId) } : {}),
+      }),
+    "input.",
+  );
   try {
-    parsed = parseCsv(input.csv, ATTEMPT_COLUMNS, ATTEMPT_OPTIONAL_COLUMNS);
-  } catch {
-    parsed = undefined; // the import reports it, with its line
-  }
-  const rows = parsed?.records.length ?? 0;
-  const progress = (state: JobState, processed: number, total: number, message?: string) => {
-    const event: JobProgressEvent = { jobId, schoolId, state, processed, total, ...(message !== undefined ? { message } : {}) };
-    ctx.events.publishJobProgress(event);
-  };
-  progress("QUEUED", 0, rows);
-
-  const dir = await mkdtemp(join(tmpdir(), "pathwise-import-"));
-  const file = join(dir, "attempts.csv");
-  const result = (report: Pick<AttemptImportReport, "imported" | "skipped">, errors: ImportProblem[]): ImportResult => ({
-    schoolId,
-    jobId,
-    dryRun,
-    rows,
-    imported: report.imported,
-    skipped: report.skipped,
-    errors,
-  });
-  try {
-    await writeFile(file, input.csv);
-    progress("RUNNING", 0, rows, dryRun ? "checking rows (dry run)" : "checking rows");
-    const foreign = parsed ? await foreignLines(ctx, parsed, schoolId) : new Map<number, string>();
-    let outcome: ImportResult;
-    if (foreign.size > 0) {
-      // Rows of another school's students: never written; each reported as an unknown student
-      // would be. The other rows are checked (dry run) so that every problem is reported at once.
-      const report = await importAttemptLog(ctx.learning, file, { dryRun: true });
-      const problems = problemsOf(file, report.errors, schoolId).filter(
-        (p) => !(p.line !== null && foreign.has(p.line) && STORE_MESSAGE.test(p.message)),
-      );
-      for (const [line, studentId] of foreign) {
-        if (!problems.some((p) => p.line === line)) problems.push({ schoolId, line, message: unknownStudent(studentId) });
-      }
-      problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
-      // Counts would tell which foreign rows are stored: none are given (a real run would write nothing).
-      outcome = result({ imported: 0, skipped: 0 }, problems);
-    } else {
-      try {
-        const report = await importAttemptLog(ctx.learning, file, {
-          dryRun,
-          onProgress: (done, total) => progress("RUNNING", done, total, `${done} of ${total} row(s) written`),
-        });
-        outcome = result(report, problemsOf(file, report.errors, schoolId));
-      } catch (error) {
-        if (!(error instanceof AttemptImportError)) throw error;
-        outcome = result({ imported: 0, skipped: 0 }, problemsOf(file, error.problems, schoolId));
-      }
-    }
-    if (outcome.errors.length > 0 && !dryRun) {
-      progress("FAILED", 0, rows, `${outcome.errors.length} error(s); nothing was written`);
-    } else {
-      const verb = dryRun ? "dry run, nothing written: would import" : "imported";
-      progress("COMPLETED", rows, rows, `${verb} ${outcome.imported}, skipped ${outcome.skipped}, ${outcome.errors.length} error(s)`);
-    }
-    return outcome;
+    return importResult(await ctx.jobs.waitUntilFinished(viewer.schoolId, queued.jobId));
   } catch (error) {
-    progress("FAILED", 0, rows, "internal error");
+    if (error instanceof JobWaitTimeoutError) throw stillPending(error);
     throw error;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
   }
 }
 
@@ -200,12 +131,12 @@ builder.mutationFields((t) => ({
   importAttempts: t.field({
     type: AttemptImportPayloadRef,
     description:
-      "Imports a historical attempt log (the CSV of `pathwise attempts import`) into attempts and mastery, idempotent by attempt_id, all or nothing. Admins only, for their own school's students (a student of another school is reported as unknown); analysts and teachers get FORBIDDEN. Progress: `jobProgress(jobId)`. Errors: INVALID_INPUT (`input.jobId`), CONFLICT (jobId already used).",
+      "Imports a historical attempt log (the CSV of `pathwise attempts import`) into attempts and mastery, idempotent by attempt_id, all or nothing. Runs as a background job and answers once it has finished. Admins only, for their own school's students (a student of another school is reported as unknown); analysts and teachers get FORBIDDEN. Progress: `jobProgress(jobId)`. Errors: INVALID_INPUT (`input.jobId`), CONFLICT (jobId already used), JOB_PENDING (not finished within PATHWISE_JOBS_WAIT_MS; it goes on).",
     authScopes: { admin: true },
     args: { input: t.arg({ type: ImportAttemptsInput, required: true }) },
     resolve: (_root, { input }, ctx) => {
       if (!isAuthenticated(ctx.viewer)) throw new Error("unreachable: importAttempts needs a token");
-      return runImport(ctx, ctx.viewer.schoolId, input);
+      return runImport(ctx, ctx.viewer, input);
     },
   }),
 }));

@@ -9,11 +9,12 @@
 import * as service from "../../services/errors.js";
 import type { ItemResponse } from "../../services/grading.js";
 import type { SubmitAnswerResult } from "../../services/learning-service.js";
-import { answerForStudent } from "../auth/scopes.js";
+import { answerForStudent, studentData } from "../auth/scopes.js";
 import { builder } from "../builder.js";
 import { fromServiceError, InvalidInputError } from "../errors.js";
 import { MasteryChangeRef, type StudentMasteryChange } from "./learner.js";
 import { MisconceptionRef } from "./misconception.js";
+import { AttributionRef, attributionOf } from "./recommendations.js";
 
 const AnswerResponseInput = builder.inputType("AnswerResponseInput", {
   description: "Exactly one of: `optionIds` (choice items), `value` (numeric items, as typed: 0.75, 3/4, 1 1/4), `text` (short answers).",
@@ -61,6 +62,17 @@ const SubmitAnswerPayloadRef = builder.objectRef<PayloadShape>("SubmitAnswerPayl
     predictedCorrect: t.exposeFloat("predictedCorrect", { description: "P(correct) the model gave before the answer." }),
     sequence: t.exposeInt("sequence", { description: "The student's recorded order of this attempt." }),
     replayed: t.exposeBoolean("replayed", { description: "True when this is the stored result of an earlier request with the same key." }),
+    attribution: t.field({
+      type: AttributionRef,
+      nullable: true,
+      description:
+        "Wrong answers: why (错题归因), with remedies — computed only when asked for. Null for a right answer. The same as the attempt's `attribution` later.",
+      authScopes: (p) => studentData(p.studentId),
+      resolve: async (p, _args, ctx) => {
+        const [attempt] = await ctx.store.learners.getAttempts([p.attemptId]);
+        return attempt ? attributionOf(attempt, ctx) : null;
+      },
+    }),
   }),
 });
 

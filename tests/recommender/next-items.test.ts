@@ -1,0 +1,269 @@
+import { describe, expect, it } from "vitest";
+import { SeededRandom } from "../../src/bkt/random.js";
+import { calibrationDelta, predictedSuccess, sigmoid } from "../../src/recommender/difficulty.js";
+import type { CalibrationOf, ItemCalibration, StudentSnapshot } from "../../src/recommender/model.js";
+import { type NextItemsOptions, nextItems } from "../../src/recommender/next-items.js";
+import { predictItemSuccess } from "../../src/recommender/prediction.js";
+import {
+  answer,
+  buildIndex,
+  calibrationsFor,
+  NOW,
+  type PointSpec,
+  parametersFor,
+  pointNames,
+  studentWith,
+} from "./support/next-items-graph.js";
+
+// a ──1.0──▶ c ──0.9──▶ e ◀──1.0── a        b ──0.2──▶ d        m (a root, for mastered/review cases)
+// Items: two per point (a1, a2, …); "ac" assesses a and the locked c; "ad" assesses a and d.
+const POINTS: PointSpec[] = [
+  { id: "a" },
+  { id: "b" },
+  { id: "c", prerequisites: { a: 1 } },
+  { id: "d", prerequisites: { b: 0.2 } },
+  { id: "e", prerequisites: { a: 1, c: 0.9 }, items: { e1: 3, e2: 3, e3: 3, e4: 3 } },
+  { id: "m" },
+];
+const index = buildIndex(POINTS, [
+  { id: "ac", points: { a: 1, c: 1 } },
+  { id: "ad", points: { a: 1, d: 0.5 } },
+]);
+const parametersOf = parametersFor();
+const calibrationOf = calibrationsFor(index);
+
+function recommend(student: StudentSnapshot, options: Partial<NextItemsOptions> = {}, calibrations: CalibrationOf = calibrationOf) {
+  return nextItems(index, student, parametersOf, calibrations, pointNames, { count: 5, now: NOW, ...options });
+}
+const itemIds = (result: ReturnType<typeof recommend>) => result.items.map((i) => i.itemId);
+
+describe("nextItems: eligibility", () => {
+  it("never returns an item of a locked point, nor one that also assesses a locked point", () => {
+    const result = recommend(studentWith({ m: 0.97 }), { count: 50 });
+    const points = new Set(result.items.map((i) => i.knowledgePointId));
+    expect([...points].sort()).toEqual(["a", "b", "d"]);
+    expect(itemIds(result)).not.toContain("ac");
+    expect(itemIds(result)).toEqual(expect.arrayContaining(["a1", "a2", "ad", "b1", "b2", "d1", "d2"]));
+    expect(result.items).toHaveLength(7);
+    for (const item of result.items) expect(item.kind).toBe("frontier");
+  });
+
+  it("never returns an item among the recent attempts, and returns fewer when too few remain", () => {
+    const student = studentWith({ a: 0.97, b: 0.97, c: 0.97, d: 0.97, e: 0.5, m: 0.97 }, [
+      answer("e1", "e", true),
+      answer("e2", "e", false),
+      answer("e3", "e", true),
+    ]);
+    const result = recommend(student, { count: 5 });
+    expect(itemIds(result)).toEqual(["e4"]);
+  });
+
+  it("applies the caller's filter", () => {
+    const result = recommend(studentWith({}), { count: 50, isEligible: (id) => id.startsWith("b") });
+    expect(itemIds(result).sort()).toEqual(["b1", "b2"]);
+  });
+
+  it("keeps to the scope", () => {
+    const result = recommend(studentWith({ a: 0.97 }), { count: 50, scope: { knowledgePointIds: ["c", "d"] } });
+    expect(new Set(result.items.map((i) => i.knowledgePointId))).toEqual(new Set(["c", "d"]));
+  });
+});
+
+describe("nextItems: scoring", () => {
+  // One open point x with five items of calibrated difficulty −2 … 2, and nothing else to do.
+  const single = buildIndex([
+    { id: "x", items: { x1: 3, x2: 3, x3: 3, x4: 3, x5: 3 } },
+    { id: "done", items: { done1: 3 } },
+  ]);
+  const difficulties: Record<string, number> = { x1: -2, x2: -1, x3: 0, x4: 1, x5: 2 };
+  const calibrations = calibrationsFor(single, difficulties);
+  const student = studentWith({ x: 0.5, done: 0.97 });
+  const best = (target: number) =>
+    nextItems(single, student, parametersOf, calibrations, pointNames, { count: 1, now: NOW, targetSuccess: target }).items[0];
+
+  it("picks the item whose predicted success is nearest the target", () => {
+    const predicted = Object.keys(difficulties).map((id) => ({
+      id,
+      p: predictItemSuccess(single, id, student, parametersOf, calibrations),
+    }));
+    for (const target of [0.5, 0.6, 0.7, 0.8, 0.9]) {
+      const nearest = [...predicted].sort((x, y) => Math.abs(x.p - target) - Math.abs(y.p - target))[0];
+      const chosen = best(target);
+      expect(chosen?.itemId, `target ${target}`).toBe(nearest?.id);
+      expect(chosen?.predictedSuccess).toBeCloseTo(nearest?.p as number, 12);
+    }
+    expect(best(0.7)?.itemId).toBe("x2"); // σ(logit(0.55) + 1) = 0.77
+    expect(best(0.5)?.itemId).toBe("x3"); // 0.55
+  });
+
+  it("reports the expected gain Σ weight·(1 − P)·learn·readiness and the point's readiness", () => {
+    const result = recommend(studentWith({}), { count: 50 });
+    const d1 = result.items.find((i) => i.itemId === "d1");
+    expect(d1?.readiness).toBeCloseTo(0.84, 12);
+    expect(d1?.expectedGain).toBeCloseTo(0.8 * 0.15 * 0.84, 12);
+    const ad = result.items.find((i) => i.itemId === "ad");
+    expect(ad?.knowledgePointId).toBe("a"); // the heavier of its points
+    expect(ad?.expectedGain).toBeCloseTo(0.8 * 0.15 + 0.5 * 0.8 * 0.15 * 0.84, 12);
+  });
+
+  it("keeps variety: at most ⌈count/2⌉ items per point, spread over the points there are", () => {
+    const wide = buildIndex([
+      { id: "p", items: { p1: 3, p2: 3, p3: 3, p4: 3, p5: 3, p6: 3 } },
+      { id: "q", items: { q1: 1, q2: 1 } },
+      { id: "r", items: { r1: 5 } },
+    ]);
+    const calibrations = calibrationsFor(wide, { p1: -0.5, p2: -0.5, p3: -0.5, p4: -0.5, p5: -0.5, p6: -0.5 });
+    const student = studentWith({ p: 0.6, q: 0.6, r: 0.6 });
+    for (const count of [1, 2, 3, 4, 5, 6, 8]) {
+      const result = nextItems(wide, student, parametersOf, calibrations, pointNames, { count, now: NOW });
+      const perPoint = new Map<string, number>();
+      for (const item of result.items) perPoint.set(item.knowledgePointId, (perPoint.get(item.knowledgePointId) ?? 0) + 1);
+      const cap = Math.ceil(count / 2);
+      for (const n of perPoint.values()) expect(n, `count ${count}`).toBeLessThanOrEqual(cap);
+      expect(result.items.length, `count ${count}`).toBe(Math.min(count, Math.min(6, cap) + Math.min(2, cap) + Math.min(1, cap)));
+    }
+    // p's items are the best (predicted success nearest 0.7): p fills its ⌈4/2⌉ = 2 places, the others go elsewhere.
+    const four = nextItems(wide, student, parametersOf, calibrations, pointNames, { count: 4, now: NOW });
+    expect(four.items.map((i) => i.knowledgePointId)).toEqual(["p", "p", "q", "q"]);
+  });
+
+  it("is deterministic: same answer every time, whatever the order of the snapshot's maps, ties by item id", () => {
+    const mastery = { a: 0.6, b: 0.4, d: 0.3, m: { probability: 0.97, correct: 4, daysAgo: 40 } };
+    const first = recommend(studentWith(mastery), { count: 4 });
+    expect(recommend(studentWith(mastery), { count: 4 })).toEqual(first);
+    const reversed = Object.fromEntries(Object.entries(mastery).reverse());
+    expect(recommend(studentWith(reversed), { count: 4 })).toEqual(first);
+    // Only a is open; after "ad" (which also teaches d a little) come a1 and a2, identical in every respect: the smaller id wins.
+    const twins = recommend(studentWith({ a: 0.6, b: 0.97, d: 0.97, m: 0.97 }), { count: 3 });
+    expect(itemIds(twins)[0]).toBe("ad");
+    expect(itemIds(twins).filter((id) => id === "a1" || id === "a2")).toEqual(["a1"]);
+  });
+});
+
+describe("nextItems: review and step-back", () => {
+  it("offers a decayed mastered point for review, predicting from the decayed mastery", () => {
+    // Four correct answers: half-life 24 days; 60 days later 0.97 has fallen to 0.2 + 0.77·2^−2.5 ≈ 0.336.
+    const student = studentWith({ a: 0.97, b: 0.97, c: 0.97, d: 0.97, e: 0.97, m: { probability: 0.97, correct: 4, daysAgo: 60 } });
+    const result = recommend(student);
+    expect(itemIds(result).sort()).toEqual(["m1", "m2"]);
+    const review = result.items[0];
+    expect(review?.kind).toBe("review");
+    expect(review?.predictedSuccess).toBeCloseTo(0.336 * 0.9 + 0.664 * 0.2, 2);
+    expect(review?.explanation.en).toBe(`M — review: last practised 60 days ago, predicted mastery fell to 0.34; predicted success 44 %`);
+    expect(review?.explanation.zh).toBe("M——复习：上次练习在 60 天前，预计掌握度降至 0.34；预计正确率 44%");
+    // The same point practised yesterday is not due.
+    expect(
+      recommend(studentWith({ a: 0.97, b: 0.97, c: 0.97, d: 0.97, e: 0.97, m: { probability: 0.97, correct: 4, daysAgo: 0.1 } })).items,
+    ).toEqual([]);
+  });
+
+  it("steps back to the unmastered prerequisites of a point failed three times in a row, even outside the scope", () => {
+    // e is open (readiness 0.97·(1 − 0.9·0.15) ≈ 0.84) but three e answers in a row were wrong; c is not mastered yet.
+    const failing = [answer("e1", "e", false), answer("e2", "e", false), answer("e3", "e", false)];
+    const student = studentWith({ a: 0.97, b: 0.97, d: 0.97, m: 0.97, c: 0.85, e: 0.3 }, failing);
+    const result = recommend(student, { count: 2, scope: { knowledgePointIds: ["e"] } });
+    expect(result.target.adjustment).toBe("step-back");
+    expect(result.target.target).toBeCloseTo(0.85, 12);
+    expect(result.items[0]?.knowledgePointId).toBe("c");
+    expect(result.items[0]?.kind).toBe("step-back");
+    expect(result.items[0]?.explanation.en).toMatch(
+      /^C — step back: 3 wrong answers in a row on E, which builds on this point \(mastery 0\.85\); predicted success \d+ %$/,
+    );
+    expect(itemIds(result)).not.toContain("e1");
+    // Without the streak, c is outside the scope and not offered (and one point gets at most ⌈2/2⌉ items).
+    const calm = recommend(studentWith({ a: 0.97, b: 0.97, d: 0.97, m: 0.97, c: 0.85, e: 0.3 }), {
+      count: 2,
+      scope: { knowledgePointIds: ["e"] },
+    });
+    expect(calm.items.map((i) => i.knowledgePointId)).toEqual(["e"]);
+  });
+});
+
+describe("nextItems: explanations", () => {
+  it("names the mastered prerequisites and the predicted success in both languages", () => {
+    const result = recommend(studentWith({ a: 0.97, b: 0.97, d: 0.97, m: 0.97, c: 0.4 }), { count: 1 });
+    const item = result.items[0];
+    expect(item?.knowledgePointId).toBe("c");
+    const percent = Math.round((item?.predictedSuccess as number) * 100);
+    expect(item?.explanation).toEqual({
+      zh: `C——已具备：先修 A 已掌握；预计正确率 ${percent}%`,
+      en: `C — ready: prerequisites A mastered; predicted success ${percent} %`,
+    });
+    expect(result.target.explanation.en).toBe("Target success 70 %");
+  });
+
+  it("gives the mastery of prerequisites not yet mastered, and calls a point without any a starting point", () => {
+    const result = recommend(studentWith({ a: 0.97, c: 0.85, e: 0.3, b: 0.97, d: 0.97, m: 0.97 }), {
+      count: 1,
+      scope: { unitId: "u1", knowledgePointIds: ["e"] },
+    });
+    expect(result.items[0]?.explanation.en).toMatch(/^E — ready: prerequisites A mastered, C at 0\.85; predicted success \d+ %$/);
+    expect(result.items[0]?.explanation.zh).toMatch(/^E——已具备：先修 A 已掌握，C 掌握度 0\.85；预计正确率 \d+%$/);
+    const root = recommend(studentWith({}), { count: 1, scope: { knowledgePointIds: ["b"] } });
+    expect(root.items[0]?.explanation.en).toMatch(/^B — a starting point: no prerequisites; predicted success \d+ %$/);
+  });
+});
+
+/** Spearman's rank correlation (no ties in continuous draws). */
+function spearman(x: readonly number[], y: readonly number[]): number {
+  const ranks = (v: readonly number[]) => {
+    const order = v.map((value, i) => ({ value, i })).sort((p, q) => p.value - q.value);
+    const r = new Array<number>(v.length);
+    order.forEach((o, rank) => {
+      r[o.i] = rank;
+    });
+    return r;
+  };
+  const rx = ranks(x);
+  const ry = ranks(y);
+  const n = x.length;
+  const d2 = rx.reduce((sum, r, i) => sum + (r - (ry[i] as number)) ** 2, 0);
+  return 1 - (6 * d2) / (n * (n * n - 1));
+}
+
+describe("Elo calibration (difficulty.ts) on simulated students", () => {
+  /**
+   * 400 students of known ability and 60 items of known difficulty (both standard normal); a
+   * student at BKT's even odds answers correctly with σ(ability − difficulty). Answers come in a
+   * seeded random order, each moving the item and the student by calibrationDelta.
+   */
+  function simulate(answers: number, seed: number) {
+    const random = new SeededRandom(seed);
+    const normal = () => Math.sqrt(-2 * Math.log(Math.max(random.next(), 1e-12))) * Math.cos(2 * Math.PI * random.next());
+    const trueDifficulty = Array.from({ length: 60 }, normal);
+    const trueAbility = Array.from({ length: 400 }, normal);
+    const items: ItemCalibration[] = trueDifficulty.map(() => ({ difficulty: 0, attempts: 0 }));
+    const students = trueAbility.map(() => ({ ability: 0, attempts: 0 }));
+    const errorAfter = new Map<number, number>();
+    for (let t = 1; t <= answers; t++) {
+      const i = random.integer(0, items.length - 1);
+      const s = random.integer(0, students.length - 1);
+      const item = items[i] as ItemCalibration;
+      const student = students[s] as { ability: number; attempts: number };
+      const correct = random.next() < sigmoid((trueAbility[s] as number) - (trueDifficulty[i] as number));
+      const delta = calibrationDelta(predictedSuccess(0.5, item.difficulty, student.ability), correct, item, student);
+      item.difficulty += delta.difficulty;
+      item.attempts++;
+      student.ability += delta.ability;
+      student.attempts++;
+      if (t % 3_000 === 0) {
+        // Elo fixes difficulties only up to a shift shared with the abilities: compare centred values.
+        const shift = items.reduce((sum, c, k) => sum + c.difficulty - (trueDifficulty[k] as number), 0) / items.length;
+        const squared = items.reduce((sum, c, k) => sum + (c.difficulty - shift - (trueDifficulty[k] as number)) ** 2, 0);
+        errorAfter.set(t, Math.sqrt(squared / items.length));
+      }
+    }
+    return { trueDifficulty, calibrated: items.map((c) => c.difficulty), errorAfter };
+  }
+
+  it("ranks items as their true difficulties, ever more closely as answers accumulate", () => {
+    for (const seed of [1, 2, 3]) {
+      const { trueDifficulty, calibrated, errorAfter } = simulate(30_000, seed);
+      expect(spearman(calibrated, trueDifficulty), `seed ${seed}`).toBeGreaterThan(0.9);
+      const early = errorAfter.get(3_000) as number;
+      const late = errorAfter.get(30_000) as number;
+      expect(late, `seed ${seed}: RMSE ${early.toFixed(3)} → ${late.toFixed(3)}`).toBeLessThan(early * 0.75);
+      expect(late).toBeLessThan(0.4);
+    }
+  });
+});
