@@ -151,10 +151,14 @@ export class BullMqJobQueue implements JobQueue {
   }
 
   async status(schoolId: string, jobId: string): Promise<JobStatus | undefined> {
-    const job = await this.redis(() => this.queue.getJob(queueJobId(schoolId, jobId)));
+    // The state first, then the job: a job read before it completed would pair "completed" with
+    // no return value; read in this order, a job that moves on in between only looks newer.
+    const id = queueJobId(schoolId, jobId);
+    const state = await this.redis(() => this.queue.getJobState(id));
+    if (state === "unknown") return undefined;
+    const job = await this.redis(() => this.queue.getJob(id));
     if (!job || job.data.schoolId !== schoolId) return undefined;
-    const state = await this.redis(() => job.getState());
-    return state === "unknown" ? undefined : this.statusOf(job, state);
+    return this.statusOf(job, state);
   }
 
   waitUntilFinished(schoolId: string, jobId: string, timeoutMs = this.config.waitMs): Promise<JobStatus> {

@@ -21,5 +21,6 @@ export async function runAttempt(
 
 /** A completed job's final progress: its definition's summary of the result, else the last progress reported. */
 export function completionProgress(definition: AnyJobDefinition | undefined, result: unknown, last: JobProgress): JobProgress {
-  return definition?.completion?.(result) ?? { processed: last.processed, total: last.total, message: "completed" };
+  const summary = result === null || result === undefined ? undefined : definition?.completion?.(result);
+  return summary ?? { processed: last.processed, total: last.total, message: "completed" };
 }

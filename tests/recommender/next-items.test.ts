@@ -177,6 +177,18 @@ describe("nextItems: review and step-back", () => {
     });
     expect(calm.items.map((i) => i.knowledgePointId)).toEqual(["e"]);
   });
+  it("re-checks the prerequisites of a failed point when every one of them is marked mastered", () => {
+    const failing = [answer("e1", "e", false), answer("e2", "e", false), answer("e3", "e", false)];
+    const student = studentWith({ a: 0.97, b: 0.97, c: 0.96, d: 0.97, m: 0.97, e: 0.3 }, failing);
+    const result = recommend(student, { count: 2 });
+    expect(result.items.map((i) => i.kind)).toEqual(["step-back", "step-back"]);
+    expect(new Set(result.items.map((i) => i.knowledgePointId))).toEqual(new Set(["a", "c"]));
+    const c = result.items.find((i) => i.knowledgePointId === "c");
+    expect(c?.explanation.en).toMatch(
+      /^C — step back: 3 wrong answers in a row on E, which builds on this point, marked mastered \(0\.96\) but worth checking; predicted success \d+ %$/,
+    );
+    expect(c?.explanation.zh).toMatch(/^C——回到先修：E 连续答错 3 题，本知识点虽已记为掌握（0\.96），仍需复查；预计正确率 \d+%$/);
+  });
 });
 
 describe("nextItems: explanations", () => {
