@@ -28,7 +28,12 @@ export interface ExampleTab {
  * `demo-student` in class `demo:7A-math`, which `demo-teacher` co-teaches, the subjects of the
  * demo tokens `pathwise serve` prints in development.
  */
-export const DEMO_IDS = { studentId: "demo-student", classId: "demo:7A-math", itemId: "math.tpl.fraction-add-unlike.1" } as const;
+export const DEMO_IDS = {
+  studentId: "demo-student",
+  classId: "demo:7A-math",
+  itemId: "math.tpl.fraction-add-unlike.1",
+  unitId: "math.g7.u-rational-numbers",
+} as const;
 
 export const GRAPHIQL_EXAMPLES: ExampleTab[] = [
   {
@@ -130,6 +135,41 @@ query MyProgress {
     }
   }
 }`,
+  },
+  {
+    persona: "app",
+    query: `# App (STUDENT's token): the items to practise next, each with why; after a wrong answer, why it was wrong.
+query WhatNext($studentId: ID!) {
+  nextItems(studentId: $studentId, count: 3) {
+    target { target adjustment explanation { zh en } }
+    items { item { id stem { zh } } knowledgePoint { id name { zh } } kind predictedSuccess explanation { zh en } }
+  }
+  student(id: $studentId) {
+    weakPoints(limit: 3) { points { knowledgePoint { name { zh } } mastery explanation { zh } practice { item { id } predictedSuccess } } }
+    attempts(first: 3) { edges { node { item { id } correct attribution { summary { zh en } causes(limit: 2) { kind probability evidence { zh } } } } } }
+  }
+}`,
+    variables: JSON.stringify({ studentId: DEMO_IDS.studentId }, null, 2),
+  },
+  {
+    persona: "teacher",
+    query: `# Teacher (TEACHER's token): a differentiated lesson plan for a class — tiers from the class's mastery,
+# items chosen per tier, the class's frequent misconceptions; the narrative by the offline templates
+# (or the configured model: no student name or id is ever sent). Each run is a new version.
+mutation LessonPlan($classId: ID!, $unitId: ID!) {
+  generateLessonPlan(input: { classId: $classId, unitId: $unitId, durationMinutes: 40, tierCount: 3, language: ZH }) {
+    job { id state }
+    lessonPlan {
+      id
+      version
+      title
+      tiers { label { zh } criteria { zh } size students { id displayName } }
+      generation { source model warnings }
+      markdown
+    }
+  }
+}`,
+    variables: JSON.stringify({ classId: DEMO_IDS.classId, unitId: DEMO_IDS.unitId }, null, 2),
   },
   {
     persona: "teacher",

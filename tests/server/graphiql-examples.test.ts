@@ -11,7 +11,12 @@ import { type RunningServer, startServer } from "../support/server-process.js";
 import { CLASS_A, dataDirWithLearners, SCHOOL_A, tokenFor } from "./support/learners.js";
 import { bearer, type Role } from "./support/tokens.js";
 
-const TEST_IDS: Record<keyof typeof DEMO_IDS, string> = { studentId: "s-a1", classId: CLASS_A, itemId: "mini.item.compare-1" };
+const TEST_IDS: Record<keyof typeof DEMO_IDS, string> = {
+  studentId: "s-a1",
+  classId: CLASS_A,
+  itemId: "mini.item.compare-1",
+  unitId: "mini.u.fractions-add",
+};
 const TEST_SUBJECTS: Record<Role, string> = { student: "s-a1", teacher: "t-a1", analyst: "analyst-a", admin: "admin-a" };
 
 describe("the GraphiQL example operations", () => {

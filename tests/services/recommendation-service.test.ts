@@ -123,3 +123,29 @@ describe("RecommendationService on the demo school", () => {
     expect((await recommendations.studentResources("demo-student", 3)).length).toBeLessThanOrEqual(3);
   });
 });
+
+describe("placement priors", () => {
+  it("raise the prior of earlier grades' points for a student of a later grade, and nothing else", async () => {
+    const { KnowledgeGraphIndex } = await import("../../src/graph/knowledge-graph-index.js");
+    const { EARLIER_GRADE_PRIOR, placementParameters } = await import("../../src/services/recommendation-context.js");
+    const index = KnowledgeGraphIndex.build({
+      units: [],
+      knowledgePoints: [
+        { id: "g2", subjectId: "math", unitId: "u", grade: 2, difficultyBand: 3, order: 1 },
+        { id: "g7", subjectId: "math", unitId: "u", grade: 7, difficultyBand: 3, order: 2 },
+      ],
+      prerequisites: [],
+      items: [],
+      itemKnowledgePoints: [],
+      itemMisconceptions: [],
+      misconceptionKnowledgePoints: [],
+      resourceKnowledgePoints: [],
+    });
+    const base = () => ({ prior: 0.2, learn: 0.15, forget: 0, slip: 0.1, guess: 0.2 });
+    const seventh = placementParameters(index, base, 7);
+    expect(seventh("g2").prior).toBe(EARLIER_GRADE_PRIOR);
+    expect(seventh("g7").prior).toBe(0.2);
+    expect(seventh("g2").learn).toBe(0.15);
+    expect(placementParameters(index, base, undefined)("g2").prior).toBe(0.2);
+  });
+});
