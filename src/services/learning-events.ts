@@ -4,10 +4,12 @@
  * - `masteryChanged`, one event per newly recorded answer, published by LearningService.record
  *   AFTER the write transaction has committed (never for a replayed answer, never for a rolled
  *   back one);
- * - `jobProgress`, published by long-running jobs (today: the `importAttempts` mutation).
+ * - `jobProgress`, published by background jobs (src/jobs/; from BullMQ workers through QueueEvents).
  *
- * The bus is per process: with several server processes a subscriber only hears the events of
- * the process it is connected to. A Redis-backed bus comes with the BullMQ/Redis work.
+ * The bus is per process. Job progress from `pathwise worker` processes reaches every server's
+ * bus through BullMQ's QueueEvents (src/jobs/bullmq-job-queue.ts); `masteryChanged` is not
+ * forwarded, so with several server processes a subscriber hears only the answers recorded by
+ * the process it is connected to (and not answers imported by a worker).
  *
  * Subscribing registers the listener at once (not on the first read of the iterator), so an
  * event published right after `subscribe` returns is never missed. Listeners are synchronous and

@@ -40,7 +40,7 @@ export const JobStateEnum = builder.enumType("JobState", {
 });
 
 export const JobProgressRef = builder.objectRef<JobProgressEvent>("JobProgress").implement({
-  description: "Progress of a long-running job (today: `importAttempts`).",
+  description: "Progress of a background job (docs/jobs.md): attempt and curriculum imports, BKT refits, lesson plans.",
   authScopes: (event) => jobReaders(event.schoolId),
   fields: (t) => ({
     jobId: t.exposeID("jobId"),
