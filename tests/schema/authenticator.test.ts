@@ -54,6 +54,16 @@ describe("the HS256 authenticator", () => {
     expect((error as Error).message).toMatch(message);
   });
 
+  it("remembers a verified token until it expires, then refuses it like any expired token", async () => {
+    let clock = Date.now();
+    const remembering = createAuthenticator(auth, { now: () => clock });
+    const token = await hs256(teacher, { exp: Math.floor(clock / 1000) + 60 });
+    const first = await remembering.authenticate(`Bearer ${token}`);
+    expect(await remembering.authenticate(`Bearer ${token}`)).toBe(first);
+    clock += 61_000;
+    await expect(remembering.authenticate(`Bearer ${token}`)).rejects.toThrow(/expired/);
+  });
+
   it("refuses a token without exp", async () => {
     const token = await new SignJWT(teacher)
       .setProtectedHeader({ alg: "HS256" })
