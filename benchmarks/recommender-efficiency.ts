@@ -27,15 +27,26 @@
  *   point of the item with `updateMastery` (the API's independent update); for the recommender it
  *   also moves Elo item difficulty (shared by all students of a unit) and student ability.
  * - Time: 15 answers a session, one session a day, a minute apart, so spaced review can come due.
- *   Standard BKT has no forgetting, so review never pays off here: its cost is counted.
+ *   Standard BKT has no forgetting, so a review pays off here only by re-checking a mark reached on
+ *   lucky guesses; its items count like any other.
+ * - Policies other than the recommender: random picks among the scope's items not among the recent
+ *   answers (any when all are); curriculum order takes the scope's points in teaching order and
+ *   practises the first one not yet mastered, on its item seen longest ago.
+ * - Recent answers: snapshots carry the last RECENT_ATTEMPTS (50) answers, as the service passes
+ *   them, and nextItems never offers an item among them. With the seed curriculum's small item
+ *   pools (many points have 4 items) that often leaves nothing eligible, so the recommender policy
+ *   is "ask with the last 50 answers; if nothing is eligible, ask again with the last 10" (a
+ *   suggestion for the service; --retry-window 0 turns it off).
  *
  * Measured per run (capped at CAP items): items until every point of the unit is truly known (the
  * simulation's hidden state: the headline), and items until the estimate says every point of the
  * unit is mastered, with how often the unit was then truly known. When a policy has nothing left
  * to offer (estimate says done, or nothing eligible), the student practises the unit point with the
- * lowest estimate: the same fallback for all three, counted per policy.
+ * lowest estimate: the same fallback for all three, counted per policy. Each run also counts the
+ * items spent on points already known, and on points blocked by an unknown prerequisite.
  *
- * Options: --students N (per unit, default 200), --window N (recent answers a snapshot carries, default 10).
+ * Options: --students N (per unit, default 500), --window N (answers a snapshot carries, default
+ * 50), --retry-window N (default 10; 0: no second ask).
  */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -409,7 +420,7 @@ const suite: Suite = {
   description:
     "Practice items simulated students need to master a unit of the seed curriculum (BKT parameters fitted on ASSISTments 2009, learning gated by prerequisites): this recommender vs random items vs curriculum order.",
   async run({ dataDir, args, log }) {
-    const students = numberFlag(args, "--students", 200);
+    const students = numberFlag(args, "--students", 500);
     const window = numberFlag(args, "--window", RECENT_ATTEMPTS);
     const retryWindow = numberFlag(args, "--retry-window", 10, 0);
     const started = performance.now();
@@ -470,7 +481,13 @@ const suite: Suite = {
           name: `${unitId}: ${POLICY_LABELS[policy]}, items until truly mastered`,
           value: s.toTrue,
           unit: "items",
-          note: `± ${s.toTrueSe.toFixed(1)} (s.e.); until the estimate says mastered ${s.toEstimate.toFixed(1)} ± ${s.toEstimateSe.toFixed(1)}, then truly mastered in ${(100 * s.trulyKnownAtEstimate).toFixed(0)} %; ${s.capped} of ${students} capped at ${CAP}`,
+          note:
+            `± ${s.toTrueSe.toFixed(1)} (s.e.); until the estimate says mastered ${s.toEstimate.toFixed(1)} ± ${s.toEstimateSe.toFixed(1)}, ` +
+            `then truly mastered in ${(100 * s.trulyKnownAtEstimate).toFixed(0)} %; ${s.capped} of ${students} capped at ${CAP}; ` +
+            `items on known points ${(100 * s.onKnown).toFixed(0)} %, on blocked points ${(100 * s.onBlocked).toFixed(0)} %` +
+            (policy === "recommender"
+              ? `; per run ${s.reviews.toFixed(1)} reviews, ${s.stepBacks.toFixed(1)} step-backs, ${s.retries.toFixed(1)} second asks, ${s.fallbacks.toFixed(1)} fallbacks`
+              : `; ${s.fallbacks.toFixed(1)} fallbacks per run`),
         });
       }
       charts.push({

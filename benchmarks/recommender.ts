@@ -5,9 +5,11 @@
  * The graph is a layered DAG in two subjects of 5,000 points (units of 50): every point after a
  * subject's first layer has 1–3 prerequisites in the three layers before it, strengths 0.3–1, and
  * 4–6 items (every sixth item also assesses the previous point with weight 0.5). Each student has
- * worked through the first 1,000 points of subject A in teaching order: the first 700 mastered at
- * various dates (some due for review), the last 300 anywhere between 0.1 and 0.94, plus 50
- * recent answers with response times.
+ * worked through the first 1,000 points of subject A in teaching order: the first 700 mastered, the
+ * last 300 anywhere between 0.1 and 0.94, plus 50 recent answers with response times. Two students
+ * are back from a break (hundreds of points due for review), two practise daily. Timing: five
+ * rounds of 2,000 calls after a warm-up, students in turn; the round with the median p99 is
+ * reported, because other processes on a shared machine spoil single rounds.
  */
 import type { BktParameters } from "../src/bkt/parameters.js";
 import { SeededRandom } from "../src/bkt/random.js";
@@ -27,8 +29,8 @@ const TOUCHED = 1_000;
 const MASTERED_TOUCHED = 700;
 const STUDENTS = 4;
 const WARM_UP = 300;
-const CALLS = 3_000;
-const ROUNDS = 3;
+const CALLS = 2_000;
+const ROUNDS = 5;
 const NOW = new Date("2026-11-23T12:00:00Z");
 const DAY_MS = 86_400_000;
 
@@ -102,8 +104,12 @@ function parametersTable(index: KnowledgeGraphIndex, seed: number): Map<string, 
   return table;
 }
 
-/** A student who worked through the first TOUCHED points of subject A in teaching order. */
-function generateStudent(index: KnowledgeGraphIndex, seed: number): StudentSnapshot {
+/**
+ * A student who worked through the first TOUCHED points of subject A in teaching order: back from
+ * a break (mastered points last practised up to 120 days ago, most due for review) or practising
+ * daily (mastered points practised within the last two days).
+ */
+function generateStudent(index: KnowledgeGraphIndex, seed: number, back: boolean): StudentSnapshot {
   const random = new SeededRandom(seed);
   const touched = index
     .topologicalOrder()
@@ -113,7 +119,7 @@ function generateStudent(index: KnowledgeGraphIndex, seed: number): StudentSnaps
   touched.forEach((id, rank) => {
     const isMastered = rank < MASTERED_TOUCHED;
     const attempts = random.integer(isMastered ? 4 : 1, isMastered ? 12 : 8);
-    const daysAgo = isMastered ? 1 + ((MASTERED_TOUCHED - rank) / MASTERED_TOUCHED) * 120 * random.next() : 3 * random.next();
+    const daysAgo = isMastered && back ? 1 + ((MASTERED_TOUCHED - rank) / MASTERED_TOUCHED) * 120 * random.next() : 2 * random.next();
     mastery.set(id, {
       probability: isMastered ? 0.95 + 0.049 * random.next() : 0.1 + 0.84 * random.next(),
       attempts,
@@ -190,7 +196,7 @@ const suite: Suite = {
     }
     const calibrationOf = (id: string) => calibrations.get(id) as ItemCalibration;
     const pointName = (id: string) => ({ zh: id, en: id });
-    const students = Array.from({ length: STUDENTS }, (_, s) => generateStudent(index, 100 + s));
+    const students = Array.from({ length: STUDENTS }, (_, s) => generateStudent(index, 100 + s, s % 2 === 0));
     const frontierSizes = students.map((student) => frontier(index, student, parametersOf).length);
     const kinds = students.map((student) =>
       nextItems(index, student, parametersOf, calibrationOf, pointName, { count: 5, now: NOW })

@@ -31,7 +31,7 @@ import { type AdaptiveTarget, adaptiveTarget, DEFAULT_TARGET_SUCCESS } from "./a
 import { predictedSuccess } from "./difficulty.js";
 import { type CalibrationOf, type Explanation, MASTERED, type ParametersOf, type PointNameOf, type StudentSnapshot } from "./model.js";
 import { bktItemPrediction, masteryProbability } from "./prediction.js";
-import { frontier, READINESS_THRESHOLD, type RecommendationScope, readinessOf, readinessScore, scopeFilter } from "./readiness.js";
+import { READINESS_THRESHOLD, type RecommendationScope, readinessOf, readinessScore, scopeFilter, visitFrontier } from "./readiness.js";
 import { type ReviewCandidate, reviewCandidates } from "./review.js";
 
 /** Width of the closeness term exp(−(Δ/width)²): 15 points of predicted success off target score e^−1 of a hit. */
@@ -58,9 +58,9 @@ export const SCORE_WEIGHTS = {
 } as const;
 
 /**
- * Only the most urgent review points compete: a student back from the holidays may have hundreds
- * due, and the most decayed come first anyway. Bounds the work at REVIEW_POINTS_PER_ITEM per item
- * asked for (at least MIN_REVIEW_POINTS).
+ * Only the most urgent review points with an item left to offer compete: a student back from the
+ * holidays may have hundreds due, and the most decayed come first anyway. Bounds the work at
+ * REVIEW_POINTS_PER_ITEM per item asked for (at least MIN_REVIEW_POINTS).
  */
 export const REVIEW_POINTS_PER_ITEM = 2;
 export const MIN_REVIEW_POINTS = 10;
@@ -99,6 +99,9 @@ export interface NextItems {
 }
 
 interface CandidatePoint {
+  pointId: string;
+  /** Teaching-order rank: the point's number in the item table. */
+  rank: number;
   kind: RecommendationKind;
   /** P(known) now: the BKT estimate, or the forgetting curve's prediction for a review point. */
   mastery: number;
@@ -106,6 +109,8 @@ interface CandidatePoint {
   review?: ReviewCandidate;
   /** Step-back: the failed point this one is a prerequisite of. */
   failedPointId?: string;
+  /** What its items may score, to take the most promising points first (promisingFirst). */
+  promise: number;
 }
 
 interface ScoredItem {
@@ -129,18 +134,25 @@ function candidatePoints(
   options: NextItemsOptions,
   target: AdaptiveTarget,
   threshold: number,
+  offerable: (itemId: string) => boolean,
 ): Map<string, CandidatePoint> {
   const candidates = new Map<string, CandidatePoint>();
-  for (const point of frontier(index, student, parametersOf, { scope: options.scope, threshold })) {
-    candidates.set(point.knowledgePointId, { kind: "frontier", mastery: point.mastery, readiness: point.readiness });
-  }
-  const reviews = reviewCandidates(student, parametersOf, options.now, scopeFilter(index, options.scope));
-  for (const review of reviews.slice(0, Math.max(MIN_REVIEW_POINTS, REVIEW_POINTS_PER_ITEM * options.count))) {
+  visitFrontier(index, student, parametersOf, { scope: options.scope, threshold }, (pointId, rank, mastery, readiness) => {
+    candidates.set(pointId, { pointId, rank, kind: "frontier", mastery, readiness, promise: 0 });
+  });
+  let reviewPoints = Math.max(MIN_REVIEW_POINTS, REVIEW_POINTS_PER_ITEM * options.count);
+  for (const review of reviewCandidates(student, parametersOf, options.now, scopeFilter(index, options.scope))) {
+    if (reviewPoints === 0) break;
+    if (!index.itemsOf(review.knowledgePointId).some((link) => offerable(link.id))) continue;
+    reviewPoints--;
     candidates.set(review.knowledgePointId, {
+      pointId: review.knowledgePointId,
+      rank: index.topologicalRank(review.knowledgePointId),
       kind: "review",
       mastery: review.mastery,
       readiness: readinessScore(index, student, parametersOf, review.knowledgePointId),
       review,
+      promise: 0,
     });
   }
   // Stepping back may leave the scope: the gap is often in an earlier unit. When every prerequisite
@@ -157,7 +169,15 @@ function candidatePoints(
     const recheck = open.length === 0 && prerequisites.every((p) => p.mastery >= MASTERED);
     for (const p of recheck ? prerequisites : open) {
       if (candidates.get(p.id)?.kind === "step-back") continue;
-      candidates.set(p.id, { kind: "step-back", mastery: p.mastery, readiness: p.readiness, failedPointId: failed });
+      candidates.set(p.id, {
+        pointId: p.id,
+        rank: index.topologicalRank(p.id),
+        kind: "step-back",
+        mastery: p.mastery,
+        readiness: p.readiness,
+        failedPointId: failed,
+        promise: 0,
+      });
     }
   }
   return candidates;
@@ -268,26 +288,31 @@ class BestPoints {
   }
 }
 
+/** The score terms that depend on the point alone: readiness, review urgency, the step-back bonus. */
+function pointTerms(candidate: CandidatePoint): number {
+  let terms = SCORE_WEIGHTS.readiness * candidate.readiness;
+  if (candidate.review) terms += SCORE_WEIGHTS.urgency * Math.min(1, candidate.review.urgency / REFERENCE_URGENCY);
+  if (candidate.kind === "step-back") terms += SCORE_WEIGHTS.stepBack;
+  return terms;
+}
+
+/** The most any item chosen for the point can score: closeness and the (capped) gain term at 1. */
+function pointBound(candidate: CandidatePoint): number {
+  return SCORE_WEIGHTS.closeness + SCORE_WEIGHTS.gain + pointTerms(candidate);
+}
+
 /**
- * Candidate points with the most promising first (the kind's and urgency's bonus, readiness and
- * the point's own expected gain), so the bound in BestPoints rises early and most items of
+ * Candidate points with the most promising first (the point's own terms and its expected gain
+ * with the point's own learn rate), so the bounds in nextItems rise early and most items of
  * weaker points are dismissed without a prediction. The order changes only the work, never the
  * result.
  */
-function promisingFirst(
-  index: KnowledgeGraphIndex,
-  candidates: ReadonlyMap<string, CandidatePoint>,
-  parametersOf: ParametersOf,
-): { pointId: string; rank: number; candidate: CandidatePoint; promise: number }[] {
-  const ordered: { pointId: string; rank: number; candidate: CandidatePoint; promise: number }[] = [];
-  for (const [pointId, candidate] of candidates) {
-    const { learn } = parametersOf(pointId);
-    let promise =
-      SCORE_WEIGHTS.gain * Math.min(1, ((1 - candidate.mastery) * learn * candidate.readiness) / REFERENCE_GAIN) +
-      SCORE_WEIGHTS.readiness * candidate.readiness;
-    if (candidate.review) promise += SCORE_WEIGHTS.urgency * Math.min(1, candidate.review.urgency / REFERENCE_URGENCY);
-    if (candidate.kind === "step-back") promise += SCORE_WEIGHTS.stepBack;
-    ordered.push({ pointId, rank: index.topologicalRank(pointId), candidate, promise });
+function promisingFirst(candidates: ReadonlyMap<string, CandidatePoint>, parametersOf: ParametersOf): CandidatePoint[] {
+  const ordered = [...candidates.values()];
+  for (const candidate of ordered) {
+    const { learn } = parametersOf(candidate.pointId);
+    candidate.promise =
+      SCORE_WEIGHTS.gain * Math.min(1, ((1 - candidate.mastery) * learn * candidate.readiness) / REFERENCE_GAIN) + pointTerms(candidate);
   }
   return ordered.sort((a, b) => b.promise - a.promise || a.rank - b.rank);
 }
@@ -302,7 +327,10 @@ export function nextItems(
 ): NextItems {
   const threshold = options.readinessThreshold ?? READINESS_THRESHOLD;
   const target = adaptiveTarget(student.recentAttempts, options.targetSuccess ?? DEFAULT_TARGET_SUCCESS);
-  const candidates = candidatePoints(index, student, parametersOf, options, target, threshold);
+  const recent = new Set<string>();
+  for (const attempt of student.recentAttempts) recent.add(attempt.itemId);
+  const offerable = (itemId: string) => !recent.has(itemId) && (!options.isEligible || options.isEligible(itemId));
+  const candidates = candidatePoints(index, student, parametersOf, options, target, threshold, offerable);
 
   // Points an item assesses besides its candidate ones: mastered, or ready (possibly outside the scope).
   const readyElsewhere = new Map<string, number>();
@@ -321,18 +349,19 @@ export function nextItems(
     pointId === current ? currentMastery : (candidates.get(pointId)?.mastery ?? masteryProbability(student, pointId, parametersOf));
 
   const table = itemTableOf(index);
-  const recent = new Set<string>();
-  for (const attempt of student.recentAttempts) recent.add(attempt.itemId);
   const best = new BestPoints(options.count);
   const scored: ScoredItem[] = [];
 
-  for (const { pointId, rank, candidate: pointCandidate } of promisingFirst(index, candidates, parametersOf)) {
+  for (const pointCandidate of promisingFirst(candidates, parametersOf)) {
+    const { pointId, rank } = pointCandidate;
+    // No item of this point can beat the best points: closeness and the capped gain term at 1.
+    if (pointBound(pointCandidate) < best.threshold()) continue;
     current = pointId;
     currentMastery = pointCandidate.mastery;
     for (let e = table.itemsOffsets[rank] as number; e < (table.itemsOffsets[rank + 1] as number); e++) {
       const item = table.items[e] as number;
       const itemId = table.itemIds[item] as string;
-      if (recent.has(itemId) || (options.isEligible && !options.isEligible(itemId))) continue;
+      if (!offerable(itemId)) continue;
 
       let chosenFor = pointId;
       let chosen = pointCandidate;
@@ -374,10 +403,8 @@ export function nextItems(
       // An item of several candidate points is scored once, when reached from the point it is chosen for.
       if (!eligible || chosenFor !== pointId) continue;
 
-      // Everything but closeness is known: with closeness at its best the item could still not be picked?
-      let score = SCORE_WEIGHTS.gain * Math.min(1, Math.max(0, expectedGain) / REFERENCE_GAIN) + SCORE_WEIGHTS.readiness * chosen.readiness;
-      if (chosen.review) score += SCORE_WEIGHTS.urgency * Math.min(1, chosen.review.urgency / REFERENCE_URGENCY);
-      if (chosen.kind === "step-back") score += SCORE_WEIGHTS.stepBack;
+      // Everything but closeness is known: could the item be picked with closeness at its best?
+      let score = SCORE_WEIGHTS.gain * Math.min(1, Math.max(0, expectedGain) / REFERENCE_GAIN) + pointTerms(chosen);
       if (score + SCORE_WEIGHTS.closeness < best.threshold()) continue;
 
       const success = predictedSuccess(

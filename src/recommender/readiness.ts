@@ -71,16 +71,20 @@ class PrerequisiteTable {
   readonly sources: Int32Array;
   readonly strengths: Float64Array;
   private readonly subjects = new Map<string, Int32Array>();
+  private everyPoint: Int32Array | undefined;
   private readonly mastery: Float64Array;
   private readonly stamps: Uint32Array;
   private stamp = 0;
+  private prefilled = false;
 
   constructor(private readonly index: KnowledgeGraphIndex) {
     this.ids = index.topologicalOrder();
     const n = this.ids.length;
     const links = this.ids.map((id) => index.prerequisitesOf(id));
     this.offsets = new Int32Array(n + 1);
-    for (let p = 0; p < n; p++) this.offsets[p + 1] = (this.offsets[p] as number) + (links[p] as unknown[]).length;
+    links.forEach((list, p) => {
+      this.offsets[p + 1] = (this.offsets[p] as number) + list.length;
+    });
     this.sources = new Int32Array(this.offsets[n] as number);
     this.strengths = new Float64Array(this.offsets[n] as number);
     links.forEach((list, p) => {
@@ -92,6 +96,12 @@ class PrerequisiteTable {
     });
     this.mastery = new Float64Array(n);
     this.stamps = new Uint32Array(n);
+  }
+
+  /** Every point's number, in teaching order. */
+  get allPoints(): Int32Array {
+    this.everyPoint ??= Int32Array.from(this.ids, (_, p) => p);
+    return this.everyPoint;
   }
 
   /** Numbers of the points of a subject, in teaching order. */
@@ -108,17 +118,30 @@ class PrerequisiteTable {
     return points;
   }
 
-  /** Starts a scan: masteries computed by an earlier one are forgotten. */
-  beginScan(): void {
+  /**
+   * Starts a scan: masteries computed by an earlier one are forgotten. A scan that will read more
+   * points than the student has practised takes their masteries in one pass over the snapshot, so
+   * every other point is known to be unpractised and needs only its prior.
+   */
+  beginScan(student: StudentSnapshot, points: number): void {
     if (++this.stamp === 0xffffffff) {
       this.stamps.fill(0);
       this.stamp = 1;
+    }
+    this.prefilled = points > student.mastery.size;
+    if (!this.prefilled) return;
+    for (const [id, record] of student.mastery) {
+      const p = this.index.topologicalRank(id);
+      if (p < 0) continue;
+      this.mastery[p] = record.probability;
+      this.stamps[p] = this.stamp;
     }
   }
 
   masteryOf(p: number, student: StudentSnapshot, parametersOf: ParametersOf): number {
     if (this.stamps[p] === this.stamp) return this.mastery[p] as number;
-    const mastery = masteryProbability(student, this.ids[p] as string, parametersOf);
+    const id = this.ids[p] as string;
+    const mastery = this.prefilled ? parametersOf(id).prior : masteryProbability(student, id, parametersOf);
     this.mastery[p] = mastery;
     this.stamps[p] = this.stamp;
     return mastery;
@@ -149,20 +172,18 @@ function scopeNumbers(index: KnowledgeGraphIndex, table: PrerequisiteTable, scop
   const { knowledgePointIds, unitId, subjectId } = scope;
   if (knowledgePointIds || unitId !== undefined) {
     const accept = scopeFilter(index, scope);
-    const listed = knowledgePointIds ?? index.pointsOfUnit(unitId as string);
+    const listed = new Set(knowledgePointIds ?? index.pointsOfUnit(unitId as string));
     const numbers: number[] = [];
     for (const id of listed) if (accept(id)) numbers.push(index.topologicalRank(id));
     return numbers;
   }
-  if (subjectId !== undefined) return table.subjectPoints(subjectId);
-  const all = new Int32Array(table.ids.length);
-  for (let p = 0; p < all.length; p++) all[p] = p;
-  return all;
+  return subjectId === undefined ? table.allPoints : table.subjectPoints(subjectId);
 }
 
 /** Whether a point lies in a scope (every criterion given must hold). */
 export function scopeFilter(index: KnowledgeGraphIndex, scope: RecommendationScope = {}): (pointId: string) => boolean {
   const { knowledgePointIds, unitId, subjectId } = scope;
+  if (!knowledgePointIds && unitId === undefined && subjectId === undefined) return (pointId) => index.hasPoint(pointId);
   const listed = knowledgePointIds ? new Set(knowledgePointIds) : undefined;
   return (pointId) => {
     if (listed && !listed.has(pointId)) return false;
@@ -187,28 +208,41 @@ export interface FrontierPoint {
 }
 
 /**
- * The unmastered points of the scope whose readiness reaches the threshold, in the scope's order
- * (teaching order for a subject or the whole graph). Each point's mastery is looked up once per
- * call, readiness is computed only for unmastered points, and nothing is allocated per point
- * except the frontier's own entries.
+ * Visits the unmastered points of the scope whose readiness reaches the threshold, in the scope's
+ * order (teaching order for a subject or the whole graph), with each point's teaching-order rank.
+ * Each point's mastery is looked up once per call, readiness is computed only for unmastered
+ * points, and nothing is allocated per point.
  */
+export function visitFrontier(
+  index: KnowledgeGraphIndex,
+  student: StudentSnapshot,
+  parametersOf: ParametersOf,
+  options: FrontierOptions,
+  visit: (pointId: string, rank: number, mastery: number, readiness: number) => void,
+): void {
+  const threshold = options.threshold ?? READINESS_THRESHOLD;
+  const table = tableOf(index);
+  const points = scopeNumbers(index, table, options.scope ?? {});
+  table.beginScan(student, points.length);
+  for (let k = 0; k < points.length; k++) {
+    const p = points[k] as number;
+    const mastery = table.masteryOf(p, student, parametersOf);
+    if (mastery >= MASTERED) continue;
+    const readiness = table.readiness(p, student, parametersOf);
+    if (readiness >= threshold) visit(table.ids[p] as string, p, mastery, readiness);
+  }
+}
+
+/** The frontier of the scope as a list (see visitFrontier). */
 export function frontier(
   index: KnowledgeGraphIndex,
   student: StudentSnapshot,
   parametersOf: ParametersOf,
   options: FrontierOptions = {},
 ): FrontierPoint[] {
-  const threshold = options.threshold ?? READINESS_THRESHOLD;
-  const table = tableOf(index);
-  const points = scopeNumbers(index, table, options.scope ?? {});
-  table.beginScan();
   const result: FrontierPoint[] = [];
-  for (let k = 0; k < points.length; k++) {
-    const p = points[k] as number;
-    const mastery = table.masteryOf(p, student, parametersOf);
-    if (mastery >= MASTERED) continue;
-    const readiness = table.readiness(p, student, parametersOf);
-    if (readiness >= threshold) result.push({ knowledgePointId: table.ids[p] as string, mastery, readiness });
-  }
+  visitFrontier(index, student, parametersOf, options, (knowledgePointId, _rank, mastery, readiness) => {
+    result.push({ knowledgePointId, mastery, readiness });
+  });
   return result;
 }

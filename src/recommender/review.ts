@@ -4,12 +4,14 @@
  * student retains now; the BKT estimate itself is never changed by it.
  *
  *   retention      = 2^(−days since last practice / halfLife)
- *   halfLife       = BASE_HALF_LIFE_DAYS · 2^(min(correct, HALF_LIFE_DOUBLINGS) − 1)
+ *   halfLife       = BASE_HALF_LIFE_DAYS · 2^(min(correct, MAX_COUNTED_CORRECT) − 1)
  *   mastery now    = P · retention + (1 − retention) · prior
  *
  * What is forgotten falls back to the prior (what a student who never practised the point knows),
  * not to 0. A mastered point whose mastery now has fallen below MASTERED is due for review; the
- * further it fell, the more urgent.
+ * further it fell, the more urgent. A point barely over MASTERED comes due within hours or days,
+ * one at 0.99 (prior 0.2) after 7.5 % of its half-life: urgency is what keeps such reviews
+ * behind points that really decayed.
  */
 import { MASTERED, type ParametersOf, type PointMastery, type StudentSnapshot } from "./model.js";
 
@@ -19,16 +21,19 @@ import { MASTERED, type ParametersOf, type PointMastery, type StudentSnapshot } 
  */
 export const BASE_HALF_LIFE_DAYS = 3;
 /**
- * Each correct answer doubles the half-life (expanding intervals, as a Leitner box moves up), up
- * to 6 doublings from the base: 3 · 2^5 = 96 days, about a school term. Beyond that a point is
+ * Each further correct answer doubles the half-life (expanding intervals, as a card moves up the
+ * Leitner boxes) until the 6th: 3 · 2^5 = 96 days, about a school term. Beyond that a point is
  * reviewed at least once a term however often it was answered.
  */
-export const HALF_LIFE_DOUBLINGS = 6;
+export const MAX_COUNTED_CORRECT = 6;
 
 const DAY_MS = 86_400_000;
 
+const HALF_LIVES = Array.from({ length: MAX_COUNTED_CORRECT }, (_, k) => BASE_HALF_LIFE_DAYS * 2 ** k);
+
+/** Half-life in days after `correct` correct answers (a point mastered without one counts as one). */
 export function halfLifeDays(correct: number): number {
-  return BASE_HALF_LIFE_DAYS * 2 ** (Math.min(Math.max(correct, 1), HALF_LIFE_DOUBLINGS) - 1);
+  return HALF_LIVES[Math.min(Math.max(correct, 1), MAX_COUNTED_CORRECT) - 1] as number;
 }
 
 export interface Retention {
@@ -70,9 +75,17 @@ export function reviewCandidates(
   const result: ReviewCandidate[] = [];
   for (const [id, record] of student.mastery) {
     if (record.probability < MASTERED || !include(id)) continue;
-    const retention = retentionOf(record, parametersOf(id).prior, now);
-    if (retention.mastery >= MASTERED) continue;
-    result.push({ knowledgePointId: id, probability: record.probability, urgency: MASTERED - retention.mastery, ...retention });
+    const decayed = retentionOf(record, parametersOf(id).prior, now);
+    if (decayed.mastery >= MASTERED) continue;
+    result.push({
+      knowledgePointId: id,
+      probability: record.probability,
+      urgency: MASTERED - decayed.mastery,
+      days: decayed.days,
+      halfLifeDays: decayed.halfLifeDays,
+      retention: decayed.retention,
+      mastery: decayed.mastery,
+    });
   }
   return result.sort((a, b) => b.urgency - a.urgency || (a.knowledgePointId < b.knowledgePointId ? -1 : 1));
 }

@@ -216,6 +216,99 @@ describe("nextItems: explanations", () => {
   });
 });
 
+describe("nextItems: skipping predictions that cannot win", () => {
+  /** The variety rule applied to a complete scored list (count 10,000 returns every eligible item). */
+  function pickFrom(all: ReturnType<typeof recommend>["items"], count: number): string[] {
+    const cap = Math.ceil(count / 2);
+    const perPoint = new Map<string, number>();
+    const left = [...all];
+    const picked: string[] = [];
+    while (picked.length < count) {
+      let best: (typeof all)[number] | undefined;
+      let bestScore = Number.NEGATIVE_INFINITY;
+      for (const item of left) {
+        const already = perPoint.get(item.knowledgePointId) ?? 0;
+        if (already >= cap) continue;
+        const score = item.score - 0.2 * already;
+        if (score > bestScore || (score === bestScore && best && item.itemId < best.itemId)) {
+          best = item;
+          bestScore = score;
+        }
+      }
+      if (!best) break;
+      picked.push(best.itemId);
+      left.splice(left.indexOf(best), 1);
+      perPoint.set(best.knowledgePointId, (perPoint.get(best.knowledgePointId) ?? 0) + 1);
+    }
+    return picked;
+  }
+
+  it("still finds a frontier item at its best after an urgent review has set a high bar", () => {
+    // r: decayed to ≈ 0.336 (urgency saturated), its item predicted ≈ 0.44: score ≈ 0.04 + 0.66 + 0.25 + 1 ≈ 1.96, scored first.
+    // f: mastery 0.3, learn 0.5 (gain term saturated), its item calibrated to hit 0.7 exactly: score 1 + 1 + 0.25 = 2.25.
+    const pair = buildIndex([
+      { id: "f", items: { f1: 3 } },
+      { id: "r", items: { r1: 3 } },
+    ]);
+    const bktF = 0.3 * 0.9 + 0.7 * 0.2;
+    const difficulty = Math.log(bktF / (1 - bktF)) - Math.log(0.7 / 0.3);
+    const student = studentWith({ f: 0.3, r: { probability: 0.97, correct: 4, daysAgo: 60 } });
+    const ask = (count: number) =>
+      nextItems(pair, student, parametersFor({ f: { learn: 0.5 } }), calibrationsFor(pair, { f1: difficulty }), pointNames, {
+        count,
+        now: NOW,
+      });
+    const both = ask(2).items;
+    expect(both.map((i) => [i.itemId, i.kind])).toEqual([
+      ["f1", "frontier"],
+      ["r1", "review"],
+    ]);
+    expect(both[0]?.score).toBeCloseTo(2.25, 9);
+    expect(both[1]?.score).toBeGreaterThan(1.9);
+    // Asked for one, the review is scored first and sets the bar; f1 must still be found.
+    expect(ask(1).items.map((i) => i.itemId)).toEqual(["f1"]);
+  });
+
+  it("picks exactly what scoring every item would pick, on random graphs and students", () => {
+    for (let seed = 1; seed <= 30; seed++) {
+      const random = new SeededRandom(seed);
+      const points: PointSpec[] = Array.from({ length: 25 }, (_, i) => {
+        const prerequisites: Record<string, number> = {};
+        for (let k = 0; k < random.integer(0, 2) && i > 0; k++) prerequisites[`p${random.integer(0, i - 1)}`] = 0.2 + 0.8 * random.next();
+        const items: Record<string, number> = {};
+        for (let k = 0; k < random.integer(1, 5); k++) items[`p${i}q${k}`] = random.integer(1, 5);
+        return { id: `p${i}`, prerequisites, items };
+      });
+      const extra = Array.from({ length: 8 }, (_, k) => ({
+        id: `multi${k}`,
+        points: { [`p${random.integer(0, 24)}`]: 1, [`p${random.integer(0, 24)}`]: 0.5 },
+      }));
+      const graph = buildIndex(points, extra);
+      const difficulties: Record<string, number> = {};
+      for (const point of points) for (const id of Object.keys(point.items ?? {})) difficulties[id] = 2 * random.next() - 1;
+      const calibrations = calibrationsFor(graph, difficulties);
+      const mastery: Record<string, { probability: number; correct: number; daysAgo: number }> = {};
+      for (let i = 0; i < 25; i++) {
+        if (random.next() < 0.6)
+          mastery[`p${i}`] = {
+            probability: random.next() < 0.4 ? 0.95 + 0.05 * random.next() : random.next(),
+            correct: random.integer(0, 6),
+            daysAgo: 30 * random.next(),
+          };
+      }
+      const recent = random.next() < 0.5 ? [answer("p3q0", "p3", false), answer("p5q0", "p5", false), answer("p7q0", "p7", false)] : [];
+      const student = studentWith(mastery, recent, random.next() - 0.5);
+      const ask = (count: number) => nextItems(graph, student, parametersOf, calibrations, pointNames, { count, now: NOW });
+      const all = ask(10_000).items;
+      for (const count of [1, 2, 3, 5, 8])
+        expect(
+          ask(count).items.map((i) => i.itemId),
+          `seed ${seed}, count ${count}`,
+        ).toEqual(pickFrom(all, count));
+    }
+  });
+});
+
 /** Spearman's rank correlation (no ties in continuous draws). */
 function spearman(x: readonly number[], y: readonly number[]): number {
   const ranks = (v: readonly number[]) => {
