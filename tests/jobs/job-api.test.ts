@@ -302,4 +302,26 @@ describe("with Redis: the server queues, a `pathwise worker` process runs", () =
     const taken = await server.graphql(IMPORT, { input: { jobId: "worker-import", csv: csv([]) } }, admin);
     expect(codes(taken.body)).toEqual(["CONFLICT"]);
   });
+  it("generates a teacher's lesson plan in the worker: the job is theirs, the plan is stored and readable by the class's staff only", async () => {
+    const teacher = bearer(await tokenFor("teacher", "t-a1", SCHOOL_A));
+    const generate = `mutation($input: GenerateLessonPlanInput!) {
+      generateLessonPlan(input: $input) { job { id kind state requestedBy } lessonPlan { id version tiers { size } generation { source } markdown } }
+    }`;
+    const input = { classId: "school-a:7A", knowledgePointIds: ["mini.kp.add-like", "mini.kp.add-unlike"], tierCount: 2, language: "EN" };
+    const { body } = await server.graphql<{
+      generateLessonPlan: {
+        job: Job & { kind: string; requestedBy: string };
+        lessonPlan: { id: string; tiers: { size: number }[]; markdown: string };
+      };
+    }>(generate, { input }, teacher);
+    expect(body.errors).toBeUndefined();
+    const payload = body.data?.generateLessonPlan;
+    expect(payload?.job).toMatchObject({ kind: "lesson-plan", state: "COMPLETED", requestedBy: "t-a1" });
+    expect(payload?.lessonPlan.tiers.reduce((sum, tier) => sum + tier.size, 0)).toBe(6);
+    expect(payload?.lessonPlan.markdown).not.toContain("Wang Fang");
+    const read = `query($id: ID!) { lessonPlan(id: $id) { id } }`;
+    const other = bearer(await tokenFor("teacher", "t-a2", SCHOOL_A));
+    expect(codes((await server.graphql(read, { id: payload?.lessonPlan.id }, other)).body)).toEqual(["FORBIDDEN"]);
+    expect(codes((await server.graphql(generate, { input }, other)).body)).toEqual(["FORBIDDEN"]);
+  });
 });
