@@ -266,7 +266,7 @@ describe("with Redis: the server queues, a `pathwise worker` process runs", () =
   });
 
   it("shows a teacher the job they started, and refuses it to another teacher", async () => {
-    // No API lets a teacher start a job yet (lesson plans will): queued into the server's Redis queue as one would be.
+    // Queued straight into the server's Redis queue by another process, as a teacher's job.
     const runtime = await openRuntime(
       loadConfig({ PATHWISE_DATA_DIR: mkdtempSync(join(tmpdir(), "pathwise-producer-")) }),
       createLogger("silent"),
