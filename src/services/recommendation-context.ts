@@ -35,6 +35,8 @@ export const MISCONCEPTION_WINDOW = 200;
  */
 export const EARLIER_GRADE_PRIOR = MASTERED;
 
+/** How long the table of every point's BKT parameters is reused (a newly activated set shows after it). */
+export const PARAMETERS_TTL_MS = 5_000;
 /** How long item calibrations read from the store are used before they are read again. */
 export const CALIBRATION_TTL_MS = 10_000;
 
@@ -108,6 +110,7 @@ export function snapshotFromAttempts(
 export class RecommendationContextBuilder {
   private calibrations: { byItem: Map<string, ItemCalibrationRecord>; readAt: number } | undefined;
   private names: { index: KnowledgeGraphIndex; byPoint: Map<string, Explanation> } | undefined;
+  private parameterTable: { index: KnowledgeGraphIndex; byPoint: Map<string, MasteryParameters>; readAt: number } | undefined;
 
   constructor(
     private readonly store: KnowledgeGraphStore,
@@ -154,11 +157,19 @@ export class RecommendationContextBuilder {
     };
   }
 
-  /** BKT parameters of every point of the curriculum, resolved once (the mastery model caches them). */
+  /**
+   * BKT parameters of every point of the curriculum. The table is kept for PARAMETERS_TTL_MS per
+   * index: building it walks every point (milliseconds on a 10,000-point graph), and a recommender
+   * call looks parameters up thousands of times. A newly activated set shows within that time.
+   */
   async parameters(index: KnowledgeGraphIndex): Promise<ParametersOf> {
-    const ids = index.topologicalOrder();
-    const resolved = await this.masteryModel.parametersForMany(ids);
-    const byPoint = new Map<string, MasteryParameters>(ids.map((id, i) => [id, resolved[i] as MasteryParameters]));
+    if (!this.parameterTable || this.parameterTable.index !== index || this.now() - this.parameterTable.readAt > PARAMETERS_TTL_MS) {
+      const ids = index.topologicalOrder();
+      const resolved = await this.masteryModel.parametersForMany(ids);
+      const byPoint = new Map<string, MasteryParameters>(ids.map((id, i) => [id, resolved[i] as MasteryParameters]));
+      this.parameterTable = { index, byPoint, readAt: this.now() };
+    }
+    const { byPoint } = this.parameterTable;
     return (knowledgePointId: string, itemId?: string): BktParameters => {
       const found = byPoint.get(knowledgePointId);
       if (!found) throw new Error(`no BKT parameters for knowledge point ${knowledgePointId}`);
