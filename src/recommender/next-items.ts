@@ -19,7 +19,7 @@
  * - review urgency (how far a mastered point's predicted mastery fell);
  * - readiness itself, and a bonus for stepping back after a failure streak.
  * Then a greedy pick keeps variety (at most ⌈count/2⌉ items per point, each further item of a
- * point pays a penalty) with ties broken by item id, so the output is a function of the inputs.
+ * point pays a penalty; reviews take at most ⌈count/2⌉ places while other items remain) with ties broken by item id, so the output is a function of the inputs.
  *
  * Cost: the frontier scan reads each point of the scope once (readiness.ts); items are walked in
  * flat arrays, and the prediction, the expensive part, is skipped for an item that could not be
@@ -269,6 +269,11 @@ class BestPoints {
     return this.lowest;
   }
 
+  /** The best score of each point held (at most `count`). */
+  bestScores(): readonly number[] {
+    return this.scores;
+  }
+
   offer(pointId: string, score: number): void {
     const at = this.pointIds.indexOf(pointId);
     if (at >= 0) {
@@ -285,6 +290,37 @@ class BestPoints {
       this.scores[min] = score;
     }
     if (this.pointIds.length === this.count) this.lowest = Math.min(...this.scores);
+  }
+}
+
+/**
+ * BestPoints under the review cap of pickWithVariety: reviews take at most ⌈count/2⌉ places while
+ * other items remain, so only the best ⌈count/2⌉ review points can keep an item out. The bar is
+ * the `count`-th best score among the best `count` other points and the best ⌈count/2⌉ review
+ * points: every one of those is picked before an item scoring below it (a review among them is
+ * within the cap), so such an item, of either kind, never makes the list.
+ */
+class BestPointsUnderReviewCap {
+  private readonly others: BestPoints;
+  private readonly reviews: BestPoints;
+  private bar = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly count: number) {
+    this.others = new BestPoints(count);
+    this.reviews = new BestPoints(Math.ceil(count / 2));
+  }
+
+  threshold(): number {
+    return this.bar;
+  }
+
+  offer(pointId: string, score: number, kind: RecommendationKind): void {
+    if (kind === "review") this.reviews.offer(pointId, score);
+    else this.others.offer(pointId, score);
+    const scores = [...this.others.bestScores(), ...this.reviews.bestScores()];
+    if (scores.length < this.count) return;
+    scores.sort((a, b) => b - a);
+    this.bar = scores[this.count - 1] as number;
   }
 }
 
@@ -349,7 +385,7 @@ export function nextItems(
     pointId === current ? currentMastery : (candidates.get(pointId)?.mastery ?? masteryProbability(student, pointId, parametersOf));
 
   const table = itemTableOf(index);
-  const best = new BestPoints(options.count);
+  const best = new BestPointsUnderReviewCap(options.count);
   const scored: ScoredItem[] = [];
 
   for (const pointCandidate of promisingFirst(candidates, parametersOf)) {
@@ -414,7 +450,7 @@ export function nextItems(
       );
       const distance = (success - target.target) / CLOSENESS_WIDTH;
       score += SCORE_WEIGHTS.closeness * Math.exp(-distance * distance);
-      best.offer(pointId, score);
+      best.offer(pointId, score, chosen.kind);
       scored.push({ itemId, pointId, candidate: chosen, predictedSuccess: success, expectedGain, score, taken: false });
     }
   }
@@ -437,18 +473,23 @@ export function nextItems(
 
 /**
  * Greedy by score, each further item of a point paying SCORE_WEIGHTS.variety and at most
- * ⌈count/2⌉ per point; equal scores go to the smaller item id. A scan per pick: count is small,
- * and sorting thousands of candidates would cost more.
+ * ⌈count/2⌉ per point; equal scores go to the smaller item id. Reviews take at most ⌈count/2⌉
+ * places while other items remain: a student back from a break has many points due at once and
+ * would otherwise be offered nothing new. A scan per pick: count is small, and sorting thousands
+ * of candidates would cost more.
  */
 function pickWithVariety(scored: readonly ScoredItem[], count: number): ScoredItem[] {
   const cap = Math.ceil(count / 2);
   const perPoint = new Map<string, number>();
   const picked: ScoredItem[] = [];
+  let reviews = 0;
+  let limitReviews = true;
   while (picked.length < count) {
     let best: ScoredItem | undefined;
     let bestScore = Number.NEGATIVE_INFINITY;
     for (const item of scored) {
       if (item.taken || item.score < bestScore) continue;
+      if (limitReviews && reviews >= cap && item.candidate.kind === "review") continue;
       const already = picked.length === 0 ? 0 : (perPoint.get(item.pointId) ?? 0);
       if (already >= cap) continue;
       const score = item.score - SCORE_WEIGHTS.variety * already;
@@ -457,9 +498,15 @@ function pickWithVariety(scored: readonly ScoredItem[], count: number): ScoredIt
         bestScore = score;
       }
     }
-    if (!best) break;
+    if (!best) {
+      if (!limitReviews) break;
+      // Only reviews are left: they fill the remaining places.
+      limitReviews = false;
+      continue;
+    }
     best.taken = true;
     picked.push(best);
+    if (best.candidate.kind === "review") reviews++;
     perPoint.set(best.pointId, (perPoint.get(best.pointId) ?? 0) + 1);
   }
   return picked;

@@ -223,10 +223,13 @@ describe("nextItems: skipping predictions that cannot win", () => {
     const perPoint = new Map<string, number>();
     const left = [...all];
     const picked: string[] = [];
+    let reviews = 0;
+    let limitReviews = true;
     while (picked.length < count) {
       let best: (typeof all)[number] | undefined;
       let bestScore = Number.NEGATIVE_INFINITY;
       for (const item of left) {
+        if (limitReviews && reviews >= cap && item.kind === "review") continue;
         const already = perPoint.get(item.knowledgePointId) ?? 0;
         if (already >= cap) continue;
         const score = item.score - 0.2 * already;
@@ -235,7 +238,12 @@ describe("nextItems: skipping predictions that cannot win", () => {
           bestScore = score;
         }
       }
-      if (!best) break;
+      if (!best) {
+        if (!limitReviews) break;
+        limitReviews = false;
+        continue;
+      }
+      if (best.kind === "review") reviews++;
       picked.push(best.itemId);
       left.splice(left.indexOf(best), 1);
       perPoint.set(best.knowledgePointId, (perPoint.get(best.knowledgePointId) ?? 0) + 1);
@@ -370,5 +378,28 @@ describe("Elo calibration (difficulty.ts) on simulated students", () => {
       expect(late, `seed ${seed}: RMSE ${early.toFixed(3)} → ${late.toFixed(3)}`).toBeLessThan(early * 0.75);
       expect(late).toBeLessThan(0.4);
     }
+  });
+});
+
+describe("nextItems: reviews leave room for new learning", () => {
+  const points: PointSpec[] = Array.from({ length: 10 }, (_, i) => ({ id: `r${i}` }));
+  const graph = buildIndex(points);
+  const ask = (student: StudentSnapshot, count: number) =>
+    nextItems(graph, student, parametersOf, calibrationsFor(graph), pointNames, { count, now: NOW }).items;
+  // Back from a long break: six points mastered two months ago, all due for review.
+  const due = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`r${i}`, { probability: 0.99, correct: 1, daysAgo: 60 }]));
+
+  it("takes at most half the places for reviews while new points are ready", () => {
+    const items = ask(studentWith(due), 4);
+    expect(items).toHaveLength(4);
+    expect(items.filter((item) => item.kind === "review").length).toBeLessThanOrEqual(2);
+    expect(items.some((item) => item.kind === "frontier")).toBe(true);
+  });
+
+  it("fills every place with reviews when nothing new is ready", () => {
+    const all = { ...due, r6: { probability: 0.99, correct: 1, daysAgo: 60 }, r7: 0.99, r8: 0.99, r9: 0.99 };
+    const items = ask(studentWith(all), 4);
+    expect(items).toHaveLength(4);
+    expect(items.every((item) => item.kind === "review")).toBe(true);
   });
 });
