@@ -35,6 +35,7 @@ import { LearningEvents } from "../services/learning-events.js";
 import { type LearningMetricsHook, LearningService } from "../services/learning-service.js";
 import { LessonPlanService } from "../services/lesson-plans/lesson-plan-service.js";
 import { MasteryModelService } from "../services/mastery-model-service.js";
+import { PlacementService } from "../services/placement.js";
 import { RecommendationService } from "../services/recommendation-service.js";
 import { DEMO_TOKEN_LIFETIME, devTokenBanner } from "./dev-tokens.js";
 import { graphiqlTabs } from "./graphiql-examples.js";
@@ -189,8 +190,9 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   const viewers = new WeakMap<Request, Viewer>();
   const masteryModel = deps.masteryModel ?? new MasteryModelService(deps.store, logger);
   const events = deps.events ?? new LearningEvents();
-  const learning = new LearningService(deps.store, masteryModel, { metrics: learningMetrics, events });
-  const recommendations = deps.recommendations ?? new RecommendationService(deps.store, deps.curriculum, masteryModel);
+  const placement = new PlacementService(deps.store, deps.curriculum);
+  const learning = new LearningService(deps.store, masteryModel, { metrics: learningMetrics, events, placement });
+  const recommendations = deps.recommendations ?? new RecommendationService(deps.store, deps.curriculum, masteryModel, { placement });
   const lessonPlans =
     deps.lessonPlans ??
     new LessonPlanService(deps.store, deps.curriculum, recommendations.contexts, createNarrativeGenerator(config.llm, { logger }));

@@ -25,6 +25,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from "./errors.js";
 import { gradeResponse, InvalidResponseError, type ItemResponse } from "./grading.js";
 import type { LearningEvents } from "./learning-events.js";
 import type { MasteryModelService, MasteryParameters } from "./mastery-model-service.js";
+import type { PlacementService } from "./placement.js";
 
 /** Mastery at or above this probability is `mastered` (the conventional BKT threshold, Corbett & Anderson 1995). */
 export const MASTERED_THRESHOLD = 0.95;
@@ -92,6 +93,8 @@ export interface LearningServiceOptions {
   metrics?: LearningMetricsHook;
   /** Where `masteryChanged` events go (the server's subscriptions); none are published without it. */
   events?: LearningEvents;
+  /** Priors of earlier grades' points for the student's first answers (placement.ts); none without it. */
+  placement?: PlacementService;
 }
 
 /** A graded answer ready to record: what `prepare` returns. */
@@ -354,7 +357,7 @@ export class LearningService {
       throw error;
     }
     const pointIds = item.knowledgePoints.map((point) => point.id);
-    const parameters = await this.masteryModel.parametersForMany(pointIds);
+    const parameters = await this.placedParameters(checked.studentId, await this.masteryModel.parametersForMany(pointIds));
     const hash = payloadHash(checked);
     return {
       attempt: {
@@ -371,6 +374,17 @@ export class LearningService {
         update: (current, calibration) => masteryUpdate(item, parameters, grade.correct, current, calibration),
       },
     };
+  }
+
+  /** The parameters with the student's placement priors (the prior only counts before a first answer). */
+  private async placedParameters(studentId: string, parameters: MasteryParameters[]): Promise<MasteryParameters[]> {
+    const placement = this.options.placement;
+    if (!placement) return parameters;
+    const grade = await placement.studentGrade(studentId);
+    return parameters.map((p) => {
+      const prior = placement.priorFor(p.knowledgePointId, p.prior, grade);
+      return prior === p.prior ? p : { ...p, prior };
+    });
   }
 
   /** Records prepared answers in one transaction (in order), then reports metrics. */
@@ -414,7 +428,8 @@ export class LearningService {
     if (!knowledgePointIds) return rows.map(view);
     const byPoint = new Map(rows.map((row) => [row.knowledgePointId, row]));
     const missing = knowledgePointIds.filter((id) => !byPoint.has(id));
-    const priors = new Map((await this.masteryModel.parametersForMany(missing)).map((p) => [p.knowledgePointId, p.prior]));
+    const placed = await this.placedParameters(studentId, await this.masteryModel.parametersForMany(missing));
+    const priors = new Map(placed.map((p) => [p.knowledgePointId, p.prior]));
     return knowledgePointIds.map((id) => {
       const row = byPoint.get(id);
       return row

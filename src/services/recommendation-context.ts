@@ -11,7 +11,6 @@ import { coldStartDifficulty } from "../recommender/difficulty.js";
 import {
   type CalibrationOf,
   type Explanation,
-  MASTERED,
   type ParametersOf,
   type PointMastery,
   type PointNameOf,
@@ -21,19 +20,10 @@ import {
 import type { CurriculumService } from "./curriculum-service.js";
 import { parametersForItem } from "./learning-service.js";
 import type { MasteryModelService, MasteryParameters } from "./mastery-model-service.js";
+import { PlacementService } from "./placement.js";
 
 /** Answers read to accumulate misconception evidence (a longer window than `recentAttempts`). */
 export const MISCONCEPTION_WINDOW = 200;
-/**
- * Placement: a point of an earlier grade than the student's class that the student has never
- * answered here counts as mastered. The default BKT prior (0.2) describes meeting a point for the
- * first time; applied to a grade-7 student's primary-school points it would lock their grade's
- * points behind them, fill their recommendations with grade-2 items and put a hundred of them on
- * every learning path. Assumed mastery is only an assumption: one answer on the point replaces it
- * with the BKT estimate, and wrong answers on later points still blame it (as a prerequisite).
- * Fitted parameters that already give a prior at least as high are left as they are.
- */
-export const EARLIER_GRADE_PRIOR = MASTERED;
 
 /** How long the table of every point's BKT parameters is reused (a newly activated set shows after it). */
 export const PARAMETERS_TTL_MS = 5_000;
@@ -60,18 +50,13 @@ export function baseTargetSuccess(profile: RecommendationProfile): number {
   return profile.classTargets.reduce((sum, target) => sum + target.targetSuccessRate, 0) / profile.classTargets.length;
 }
 
-/** Parameters whose prior is raised for points of grades before the student's (EARLIER_GRADE_PRIOR). */
-export function placementParameters(
-  index: KnowledgeGraphIndex,
-  parametersOf: ParametersOf,
-  studentGrade: number | undefined,
-): ParametersOf {
+/** Parameters with a student's placement priors (placement.ts): the prior counts only before a first answer. */
+export function placedParameters(parametersOf: ParametersOf, placement: PlacementService, studentGrade: number | undefined): ParametersOf {
   if (studentGrade === undefined) return parametersOf;
   return (knowledgePointId, itemId) => {
     const parameters = parametersOf(knowledgePointId, itemId);
-    const grade = index.point(knowledgePointId)?.grade;
-    if (grade === undefined || grade >= studentGrade || parameters.prior >= EARLIER_GRADE_PRIOR) return parameters;
-    return { ...parameters, prior: EARLIER_GRADE_PRIOR };
+    const prior = placement.priorFor(knowledgePointId, parameters.prior, studentGrade);
+    return prior === parameters.prior ? parameters : { ...parameters, prior };
   };
 }
 
@@ -116,6 +101,8 @@ export class RecommendationContextBuilder {
     private readonly store: KnowledgeGraphStore,
     private readonly curriculum: CurriculumService,
     private readonly masteryModel: MasteryModelService,
+    /** The answer path's placement, so that both assume the same of unanswered points. */
+    readonly placement: PlacementService = new PlacementService(store, curriculum),
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -124,16 +111,15 @@ export class RecommendationContextBuilder {
     const profile = await this.store.learners.recommendationProfile(studentId);
     if (!profile) return undefined;
     const index = await this.curriculum.ensureIndex();
-    const [rows, history, pointParameters, calibrationOf, pointName, classIds] = await Promise.all([
+    const [rows, history, pointParameters, calibrationOf, pointName, grade] = await Promise.all([
       this.store.learners.studentMastery(studentId),
       this.store.learners.attemptHistory(studentId, { limit: MISCONCEPTION_WINDOW }),
       this.parameters(index),
       this.calibrationLookup(index),
       this.pointNames(index),
-      this.store.learners.classesOfStudent(studentId),
+      this.placement.studentGrade(studentId),
     ]);
-    const grades = (await this.store.learners.getClasses(classIds)).flatMap((c) => (c?.grade !== undefined ? [c.grade] : []));
-    const parametersOf = placementParameters(index, pointParameters, grades.length > 0 ? Math.max(...grades) : undefined);
+    const parametersOf = placedParameters(pointParameters, this.placement, grade);
     const mastery = new Map<string, PointMastery>(
       rows.map((row) => [
         row.knowledgePointId,

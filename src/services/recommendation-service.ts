@@ -16,6 +16,7 @@ import { type WeakPointPlan, weakPointPlan } from "../recommender/weak-points.js
 import type { CurriculumService } from "./curriculum-service.js";
 import { InvalidInputError, NotFoundError } from "./errors.js";
 import type { MasteryModelService } from "./mastery-model-service.js";
+import type { PlacementService } from "./placement.js";
 import { type RecommendationContext, RecommendationContextBuilder } from "./recommendation-context.js";
 
 /** Most items one nextItems call returns. */
@@ -36,13 +37,17 @@ const FRONTIER_NEEDS = 10;
 export class RecommendationService {
   readonly contexts: RecommendationContextBuilder;
 
+  private readonly now: () => Date;
+
   constructor(
     private readonly store: KnowledgeGraphStore,
     private readonly curriculum: CurriculumService,
     masteryModel: MasteryModelService,
-    private readonly now: () => Date = () => new Date(),
+    /** `placement`: share the answer path's (default: a new one); `now`: the clock spaced review reads. */
+    options: { placement?: PlacementService; now?: () => Date } = {},
   ) {
-    this.contexts = new RecommendationContextBuilder(store, curriculum, masteryModel);
+    this.now = options.now ?? (() => new Date());
+    this.contexts = new RecommendationContextBuilder(store, curriculum, masteryModel, options.placement);
   }
 
   private async context(studentId: string): Promise<RecommendationContext> {

@@ -13,6 +13,7 @@ import { LearningEvents } from "./learning-events.js";
 import { type LearningMetricsHook, LearningService } from "./learning-service.js";
 import { LessonPlanService } from "./lesson-plans/lesson-plan-service.js";
 import { MasteryModelService } from "./mastery-model-service.js";
+import { PlacementService } from "./placement.js";
 import { RecommendationService } from "./recommendation-service.js";
 
 export interface Runtime {
@@ -63,11 +64,14 @@ export async function openRuntime(
     throw error;
   }
   const events = new LearningEvents();
+  // One placement for the answer path and the recommender: both assume the same of unanswered points.
+  const placement = new PlacementService(store, curriculum);
   const learning = new LearningService(store, masteryModel, {
     events,
+    placement,
     ...(options.learningMetrics ? { metrics: options.learningMetrics } : {}),
   });
-  const recommendations = new RecommendationService(store, curriculum, masteryModel);
+  const recommendations = new RecommendationService(store, curriculum, masteryModel, { placement });
   let lessonPlans: LessonPlanService;
   try {
     // Created here so that a model the configuration denies stops the process at start-up.

@@ -75,7 +75,7 @@ describe("pathwise roster import", () => {
   it("imports a valid roster all at once and is idempotent", async () => {
     const roster = file(
       "roster.csv",
-      ["class,grade,student_id,display_name,teacher_id", "7A,7,s-1,Wang,t-1", "7A,7,s-2,,t-1", "7B,7,s-3,,t-2", "7B,7,,,t-1"].join("\r\n"),
+      ["class,grade,student_id,display_name,teacher_id", "7A,3,s-1,Wang,t-1", "7A,3,s-2,,t-1", "7B,3,s-3,,t-2", "7B,3,,,t-1"].join("\r\n"),
     );
     const result = pathwise("roster", "import", roster, "--school", "school-a", "--subject", "mini");
     expect(result.status, result.stderr).toBe(0);
@@ -89,7 +89,7 @@ describe("pathwise roster import", () => {
     await withStore(async (s) => {
       expect(await s.learners.studentsOfClass("school-a:7A")).toEqual(["s-1", "s-2"]);
       expect(await s.learners.classesOfTeacher("t-1")).toEqual(["school-a:7A", "school-a:7B"]);
-      expect((await s.learners.getClasses(["school-a:7B"]))[0]).toMatchObject({ grade: 7, subjectId: "mini" });
+      expect((await s.learners.getClasses(["school-a:7B"]))[0]).toMatchObject({ grade: 3, subjectId: "mini" });
     });
 
     // Another school cannot take over these students.

@@ -33,7 +33,8 @@ async function open(dataDir: string, metrics?: Parameters<typeof openRuntime>[2]
 async function addStudents(rt: Runtime, ...ids: string[]): Promise<void> {
   await rt.store.learners.applyRoster({
     school: { id: "school-a" },
-    classes: [{ id: "school-a:7A", name: "7A", grade: 7 }],
+    // Grade 3, the mini curriculum's first: a later grade would be assumed to know its points (placement).
+    classes: [{ id: "school-a:7A", name: "7A", grade: 3 }],
     teachers: [],
     students: ids.map((id) => ({ id })),
     enrolments: ids.map((studentId) => ({ classId: "school-a:7A", studentId })),

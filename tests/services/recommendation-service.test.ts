@@ -6,10 +6,12 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_PARAMETERS } from "../../src/bkt/parameters.js";
 import { loadConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { MASTERED } from "../../src/recommender/model.js";
 import { InvalidInputError, NotFoundError } from "../../src/services/errors.js";
+import { EARLIER_GRADE_PRIOR } from "../../src/services/placement.js";
 import { RECENTLY_SEEN_FALLBACK, RecommendationService } from "../../src/services/recommendation-service.js";
 import { classId } from "../../src/services/roster.js";
 import { openRuntime, type Runtime } from "../../src/services/runtime.js";
@@ -22,7 +24,7 @@ describe("RecommendationService on the demo school", () => {
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "pathwise-recommend-"));
     runtime = await openRuntime(loadConfig({ PATHWISE_DATA_DIR: dataDir, PATHWISE_DEMO: "1" }), createLogger("silent"), { seed: true });
-    recommendations = new RecommendationService(runtime.store, runtime.curriculum, runtime.masteryModel, () => now);
+    recommendations = new RecommendationService(runtime.store, runtime.curriculum, runtime.masteryModel, { now: () => now });
   });
 
   afterAll(async () => {
@@ -64,6 +66,37 @@ describe("RecommendationService on the demo school", () => {
     }
     expect(new Set(result.items.map((r) => r.itemId)).size).toBe(result.items.length);
     expect(result.target.target).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it("assumes a grade-7 student knows earlier grades' unanswered points, in the answer path as in recommendations", async () => {
+    const index = runtime.curriculum.index;
+    const answered = new Set((await runtime.store.learners.studentMastery("demo-student")).map((m) => m.knowledgePointId));
+    const unanswered = (grade: number) =>
+      index.topologicalOrder().find((id) => index.point(id)?.grade === grade && index.point(id)?.subjectId === "math" && !answered.has(id));
+    const second = unanswered(2) as string;
+    const seventh = unanswered(7) as string;
+    const views = await runtime.learning.studentMastery("demo-student", [second, seventh]);
+    expect(views.map((v) => [v.probability, v.state])).toEqual([
+      [EARLIER_GRADE_PRIOR, "not-started"],
+      [DEFAULT_PARAMETERS.prior, "not-started"],
+    ]);
+    const context = await recommendations.contexts.forStudent("demo-student");
+    expect(context?.parametersOf(second).prior).toBe(EARLIER_GRADE_PRIOR);
+    expect(context?.parametersOf(seventh).prior).toBe(DEFAULT_PARAMETERS.prior);
+    // The first answer on the grade-2 point starts from the same assumption.
+    const item = index.itemsOf(second)[0]?.id as string;
+    const [found] = await runtime.store.curriculum.getItems([item]);
+    if (found?.type !== "single_choice") throw new Error(`expected a single-choice item of ${second}`);
+    const wrong = found.options.find((o) => o.id !== found.answer)?.id as string;
+    const result = await runtime.learning.submitAnswer({
+      studentId: "demo-student",
+      itemId: item,
+      response: { kind: "options", optionIds: [wrong] },
+      idempotencyKey: "placement-1",
+    });
+    const change = result.mastery.find((m) => m.knowledgePointId === second);
+    expect(change?.before).toBe(EARLIER_GRADE_PRIOR);
+    expect(change?.after).toBeLessThan(EARLIER_GRADE_PRIOR);
   });
 
   it("follows a target success rate set for the class", async () => {
@@ -122,31 +155,5 @@ describe("RecommendationService on the demo school", () => {
     expect(pushed.length).toBeGreaterThan(0);
     expect(new Set(pushed.map((r) => r.resourceId)).size).toBe(pushed.length);
     expect((await recommendations.studentResources("demo-student", 3)).length).toBeLessThanOrEqual(3);
-  });
-});
-
-describe("placement priors", () => {
-  it("raise the prior of earlier grades' points for a student of a later grade, and nothing else", async () => {
-    const { KnowledgeGraphIndex } = await import("../../src/graph/knowledge-graph-index.js");
-    const { EARLIER_GRADE_PRIOR, placementParameters } = await import("../../src/services/recommendation-context.js");
-    const index = KnowledgeGraphIndex.build({
-      units: [],
-      knowledgePoints: [
-        { id: "g2", subjectId: "math", unitId: "u", grade: 2, difficultyBand: 3, order: 1 },
-        { id: "g7", subjectId: "math", unitId: "u", grade: 7, difficultyBand: 3, order: 2 },
-      ],
-      prerequisites: [],
-      items: [],
-      itemKnowledgePoints: [],
-      itemMisconceptions: [],
-      misconceptionKnowledgePoints: [],
-      resourceKnowledgePoints: [],
-    });
-    const base = () => ({ prior: 0.2, learn: 0.15, forget: 0, slip: 0.1, guess: 0.2 });
-    const seventh = placementParameters(index, base, 7);
-    expect(seventh("g2").prior).toBe(EARLIER_GRADE_PRIOR);
-    expect(seventh("g7").prior).toBe(0.2);
-    expect(seventh("g2").learn).toBe(0.15);
-    expect(placementParameters(index, base, undefined)("g2").prior).toBe(0.2);
   });
 });

@@ -22,18 +22,22 @@ export const CLASS_A = "school-a:7A";
 export const CLASS_A2 = "school-a:7B";
 export const CLASS_B = "school-b:7A";
 
+/**
+ * Grade 3, the first grade of the mini curriculum: a class of a later grade would be assumed to
+ * know its points already (placement, src/services/placement.ts).
+ */
 const ROSTERS: Record<string, string> = {
   [SCHOOL_A]: `class,grade,student_id,display_name,teacher_id
-7A,7,s-a1,Wang Fang,t-a1
-7A,7,s-a2,,t-a1
-7A,7,s-a3,,
-7A,7,s-a4,,
-7A,7,s-a5,,
-7A,7,s-a6,,
-7B,7,s-a7,,t-a2
+7A,3,s-a1,Wang Fang,t-a1
+7A,3,s-a2,,t-a1
+7A,3,s-a3,,
+7A,3,s-a4,,
+7A,3,s-a5,,
+7A,3,s-a6,,
+7B,3,s-a7,,t-a2
 `,
   [SCHOOL_B]: `class,grade,student_id,display_name,teacher_id
-7A,7,s-b1,Li Wei,t-b1
+7A,3,s-b1,Li Wei,t-b1
 `,
 };
 
