@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { loadConfig } from "../config.js";
 import { createLogger } from "../logger.js";
 import { DemoSchoolError, resetDemoSchool } from "../services/demo-school.js";
+import { LearningService } from "../services/learning-service.js";
 import { openRuntime } from "../services/runtime.js";
 import { parseNonNegativeInteger } from "./options.js";
 
@@ -25,7 +26,13 @@ export function registerDemo(program: Command): void {
       const runtime = await openRuntime(config, logger);
       try {
         const report = await resetDemoSchool(
-          { store: runtime.store, index: runtime.curriculum.index, learning: runtime.learning, logger },
+          // Without placement, as on first start: the simulation's students start every point at its prior.
+          {
+            store: runtime.store,
+            index: runtime.curriculum.index,
+            learning: new LearningService(runtime.store, runtime.masteryModel),
+            logger,
+          },
           options.seed !== undefined ? { seed: options.seed } : {},
         );
         process.stdout.write(
