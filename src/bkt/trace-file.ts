@@ -21,6 +21,23 @@ export interface TraceColumns {
 
 /** pyBKT's column names, which the CLI uses unless told otherwise. */
 export const DEFAULT_COLUMNS: TraceColumns = { user: "user_id", skill: "skill_name", correct: "correct", order: "order_id" };
+/** pyBKT's item column, read for item variants. */
+export const DEFAULT_ITEM_COLUMN = "problem_id";
+
+/**
+ * The columns to read: those named, else pyBKT's names; the item column only when the variant
+ * needs items or one was named (so a file without it still fits the standard variants).
+ */
+export function traceColumns(named: Partial<TraceColumns>, needsItems: boolean): TraceColumns {
+  const columns: TraceColumns = {
+    user: named.user ?? DEFAULT_COLUMNS.user,
+    skill: named.skill ?? DEFAULT_COLUMNS.skill,
+    correct: named.correct ?? DEFAULT_COLUMNS.correct,
+    order: named.order ?? DEFAULT_COLUMNS.order,
+  };
+  if (needsItems || named.item !== undefined) columns.item = named.item ?? DEFAULT_ITEM_COLUMN;
+  return columns;
+}
 
 export class TraceFileError extends Error {
   constructor(

@@ -9,13 +9,12 @@ import { crossValidate, evaluateModel, fitModel } from "../bkt/fit.js";
 import { defaultThreads } from "../bkt/fit-runner.js";
 import { readModelFile, writeModelFile } from "../bkt/model-file.js";
 import { BKT_VARIANTS, type BktVariant, variantShape } from "../bkt/parameters.js";
-import { DEFAULT_COLUMNS, readTraceFile, type TraceColumns, type TraceFileReport } from "../bkt/trace-file.js";
+import { DEFAULT_COLUMNS, DEFAULT_ITEM_COLUMN, readTraceFile, type TraceFileReport, traceColumns } from "../bkt/trace-file.js";
 import { registerBktPublish } from "./bkt-publish.js";
 import { parseNonNegativeInteger, parsePositiveInteger } from "./options.js";
 import { createProgressReporter } from "./progress.js";
 
 /** pyBKT's item column, used by item variants unless --item-col says otherwise. */
-const DEFAULT_ITEM_COLUMN = "problem_id";
 
 interface DataOptions {
   data: string;
@@ -85,13 +84,16 @@ function withTrainingOptions(command: Command): Command {
 }
 
 function loadDataset(options: DataOptions, needsItems: boolean, shared: boolean): { dataset: TraceDataset; report: TraceFileReport } {
-  const columns: TraceColumns = {
-    user: options.userCol,
-    skill: options.skillCol,
-    correct: options.correctCol,
-    order: options.orderCol ?? DEFAULT_COLUMNS.order,
-  };
-  if (needsItems || options.itemCol !== undefined) columns.item = options.itemCol ?? DEFAULT_ITEM_COLUMN;
+  const columns = traceColumns(
+    {
+      user: options.userCol,
+      skill: options.skillCol,
+      correct: options.correctCol,
+      ...(options.orderCol !== undefined ? { order: options.orderCol } : {}),
+      ...(options.itemCol !== undefined ? { item: options.itemCol } : {}),
+    },
+    needsItems,
+  );
   const { rows, report } = readTraceFile(options.data, { columns, orderExplicit: options.orderCol !== undefined });
   return { dataset: layoutTraces(rows, shared), report };
 }

@@ -50,7 +50,7 @@ const WORDS = {
         showing ? ` 本班近期有${showing}/${students}名学生出现。` : ""
       }`,
     resource: (r: Resource, points: string) =>
-      `【资源】《${r.title.zh}》（${KIND_ZH[r.kind]}${r.durationMinutes ? `，约${r.durationMinutes}分钟` : ""}，用于${points}）${
+      `【资源】《${r.title.zh}》（${RESOURCE_KIND_ZH[r.kind]}${r.durationMinutes ? `，约${r.durationMinutes}分钟` : ""}，用于${points}）${
         r.url ? ` ${r.url}` : ""
       }：${clip(r.body.zh, RESOURCE_BODY_CHARACTERS)}`,
     overview: (students: number) => `【班级概况】全班${students}人。以下人数均为汇总统计。`,
@@ -77,7 +77,8 @@ const WORDS = {
   },
 } as const;
 
-const KIND_ZH: Record<Resource["kind"], string> = {
+/** Resource kinds in Chinese, for the context chunks and the offline narrative. */
+export const RESOURCE_KIND_ZH: Record<Resource["kind"], string> = {
   explanation: "讲解",
   worked_example: "例题",
   activity: "活动",

@@ -9,6 +9,7 @@
  * tier work time is split between review, worked examples, practice and the exit ticket
  * accordingly.
  */
+import { RESOURCE_KIND_ZH } from "./context-chunks.js";
 import { asGeneratedText, type GeneratedText } from "./governance.js";
 import {
   type LessonNarrative,
@@ -232,15 +233,6 @@ const ZH: Phrases = {
     `全班集中。每个层级请一名学生分享关于${targets}的收获，教师总结每个目标的要点。` +
     `出门条：${exits}。` +
     (homework ? `分层作业：${homework}。` : ""),
-};
-
-const RESOURCE_KIND_ZH: Record<NarrativeResource["kind"], string> = {
-  explanation: "讲解",
-  worked_example: "例题",
-  activity: "活动",
-  video: "视频",
-  reading: "阅读",
-  practice_sheet: "练习单",
 };
 
 const PHRASES: Record<NarrativeLanguage, Phrases> = { en: EN, zh: ZH };

@@ -190,7 +190,8 @@ export function createHttpServer(deps: HttpServerDeps): Server {
   const viewers = new WeakMap<Request, Viewer>();
   const masteryModel = deps.masteryModel ?? new MasteryModelService(deps.store, logger);
   const events = deps.events ?? new LearningEvents();
-  const placement = new PlacementService(deps.store, deps.curriculum);
+  // The runtime's placement when it gave its recommender: one grade cache for answers and recommendations.
+  const placement = deps.recommendations?.contexts.placement ?? new PlacementService(deps.store, deps.curriculum);
   const learning = new LearningService(deps.store, masteryModel, { metrics: learningMetrics, events, placement });
   const recommendations = deps.recommendations ?? new RecommendationService(deps.store, deps.curriculum, masteryModel, { placement });
   const lessonPlans =

@@ -96,7 +96,7 @@ export class RecommendationService {
       ...c.index.misconceptionsOfItem(attempt.itemId),
     ]);
     const misconceptionName = await this.misconceptionNames([...misconceptionIds]);
-    const optionCount = item && (item.type === "single_choice" || item.type === "multiple_choice") ? item.options.length : undefined;
+    const optionCount = optionCountOf(item);
     return attributeWrongAnswer(
       c.index,
       c.student,
@@ -167,7 +167,7 @@ function checkCount(field: string, value: number, max: number): void {
     throw new InvalidInputError(field, `${field} must be a whole number from 1 to ${max}`);
 }
 
-/** Choice items' option counts, for attribution (exported for tests). */
-export function optionCountOf(item: Item | undefined): number | undefined {
+/** A choice item's number of options (the chance a guess lands on the chosen one); undefined for open answers. */
+function optionCountOf(item: Item | undefined): number | undefined {
   return item && (item.type === "single_choice" || item.type === "multiple_choice") ? item.options.length : undefined;
 }

@@ -15,13 +15,12 @@ import { crossValidate, fitModel } from "../../bkt/fit.js";
 import { defaultThreads } from "../../bkt/fit-runner.js";
 import { writeModelFile } from "../../bkt/model-file.js";
 import { BKT_VARIANTS, variantShape } from "../../bkt/parameters.js";
-import { DEFAULT_COLUMNS, readTraceFile, type TraceColumns, TraceFileError } from "../../bkt/trace-file.js";
+import { readTraceFile, TraceFileError, traceColumns } from "../../bkt/trace-file.js";
 import { PermanentJobError } from "../errors/permanent-job-error.js";
 import type { JobDefinition } from "../job-definition.js";
 import { jobFile } from "../job-files.js";
 
 /** pyBKT's item column, as `bkt fit` uses for item variants. */
-const DEFAULT_ITEM_COLUMN = "problem_id";
 
 const column = z.string().min(1).optional();
 
@@ -65,18 +64,6 @@ function workUnits(knowledgePoints: number, folds: number): number {
   return knowledgePoints * (1 + folds) + 1;
 }
 
-function traceColumns(payload: BktRefitPayload): TraceColumns {
-  const shape = variantShape(payload.variant);
-  const { columns } = payload;
-  return {
-    user: columns.user ?? DEFAULT_COLUMNS.user,
-    skill: columns.skill ?? DEFAULT_COLUMNS.skill,
-    correct: columns.correct ?? DEFAULT_COLUMNS.correct,
-    order: columns.order ?? DEFAULT_COLUMNS.order,
-    ...(shape.itemEmissions || shape.itemLearn || columns.item !== undefined ? { item: columns.item ?? DEFAULT_ITEM_COLUMN } : {}),
-  };
-}
-
 export const bktRefitJob: JobDefinition<BktRefitPayload, BktRefitResult, z.input<typeof BktRefitPayload>> = {
   name: "bkt-refit",
   payload: BktRefitPayload,
@@ -87,7 +74,9 @@ export const bktRefitJob: JobDefinition<BktRefitPayload, BktRefitResult, z.input
     const threads = payload.threads ?? defaultThreads();
     let read: ReturnType<typeof readTraceFile>;
     try {
-      read = readTraceFile(file, { columns: traceColumns(payload), orderExplicit: payload.columns.order !== undefined });
+      const shape = variantShape(payload.variant);
+      const columns = traceColumns(payload.columns, shape.itemEmissions || shape.itemLearn);
+      read = readTraceFile(file, { columns, orderExplicit: payload.columns.order !== undefined });
     } catch (error) {
       if (!(error instanceof TraceFileError)) throw error;
       throw new PermanentJobError(`dataPath: ${error.message.replace(file, payload.dataPath)}`);

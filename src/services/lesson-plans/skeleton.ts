@@ -134,10 +134,11 @@ export function buildSkeleton(inputs: SkeletonInputs): LessonSkeleton {
     const label = tierLabel(tier.rank, tiers.length);
     const targetSuccess = tierTarget(inputs.baseTarget, tier.rank, tiers.length);
     const standing = pointIds.map((id) => standingOf(id, tier.studentIds, inputs.mastery, parametersOf));
-    const meanOf = (id: string) => standing.find((s) => s.knowledgePointId === id)?.meanMastery ?? 0;
+    const meanById = new Map(standing.map((s) => [s.knowledgePointId, s.meanMastery]));
+    const meanOf = (id: string) => meanById.get(id) ?? 0;
     const predict = (itemId: string) =>
       predictedSuccess(
-        bktItemPrediction(index, itemId, parametersOf, (id) => (pointIds.includes(id) ? meanOf(id) : parametersOf(id).prior)),
+        bktItemPrediction(index, itemId, parametersOf, (id) => meanById.get(id) ?? parametersOf(id).prior),
         inputs.calibrationOf(itemId).difficulty,
         0,
       );
