@@ -56,7 +56,7 @@ async function waitForReady(url: string, child: ChildProcess, timeoutMs: number)
 }
 
 export async function startBenchServer(
-  options: { logLevel?: string; readyTimeoutMs?: number } = {},
+  options: { logLevel?: string; readyTimeoutMs?: number; nodeArgs?: string[] } = {},
 ): Promise<BenchServer & { ready: unknown }> {
   const dataDir = mkdtempSync(join(tmpdir(), "pathwise-bench-api-"));
   const port = await freePort();
@@ -77,7 +77,7 @@ export async function startBenchServer(
   const fd = openSync(logFile, "a");
   const child = spawn(
     process.execPath,
-    ["bin/pathwise.js", "serve", "--port", String(port), "--host", "127.0.0.1", "--data-dir", dataDir],
+    [...(options.nodeArgs ?? []), "bin/pathwise.js", "serve", "--port", String(port), "--host", "127.0.0.1", "--data-dir", dataDir],
     {
       env,
       stdio: ["ignore", fd, fd],

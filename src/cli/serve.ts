@@ -26,7 +26,7 @@ export function registerServe(program: Command): void {
       // Refuse a production start with the dev secret before touching the store.
       assertAuthConfig(config.auth, config.mode);
       const logger = createLogger(config.logLevel);
-      const runtime = await openRuntime(config, logger, { seed: true });
+      const runtime = await openRuntime(config, logger, { seed: true, longRunning: true });
       const server = createHttpServer(runtime);
       const refresh = setInterval(() => {
         runtime.curriculum.refreshIfStale().catch((error) => logger.error({ err: error }, "index refresh failed"));

@@ -6,14 +6,18 @@ import type { KnowledgeGraphStore } from "./store.js";
 
 export const SQLITE_FILE_NAME = "pathwise.sqlite";
 
-export async function openStore(config: Pick<PathwiseConfig, "dataDir" | "neo4j">): Promise<KnowledgeGraphStore> {
+/** `longRunning`: a server or job worker (the SQLite file is then checkpointed on a background thread). */
+export async function openStore(
+  config: Pick<PathwiseConfig, "dataDir" | "neo4j">,
+  options: { longRunning?: boolean } = {},
+): Promise<KnowledgeGraphStore> {
   let store: KnowledgeGraphStore;
   if (config.neo4j) {
     // Loaded on demand: the embedded default never pays for the driver.
     const { Neo4jStore } = await import("./neo4j/neo4j-store.js");
     store = new Neo4jStore(config.neo4j);
   } else {
-    store = new SqliteStore({ file: join(config.dataDir, SQLITE_FILE_NAME) });
+    store = new SqliteStore({ file: join(config.dataDir, SQLITE_FILE_NAME), backgroundCheckpoints: options.longRunning === true });
   }
   try {
     await store.migrate();

@@ -23,7 +23,7 @@ export async function runWorkerProcess(options: {
 }): Promise<void> {
   const { config, jobs, handlers, logger } = options;
   if (!jobs.redisUrl) throw new Error(NO_REDIS_MESSAGE);
-  const runtime = await openRuntime(config, logger, { jobs });
+  const runtime = await openRuntime(config, logger, { jobs, longRunning: true });
   const worker = new JobWorker(runtime, handlers, jobs, logger.child({ component: "worker" }));
   try {
     await worker.start();

@@ -220,6 +220,9 @@ export function createHttpServer(deps: HttpServerDeps): Server {
         ? async () => ({ title: GRAPHIQL_TITLE, defaultTabs: graphiqlTabs(await demoTokens(config.auth, DEMO_TOKEN_LIFETIME)) })
         : { title: GRAPHIQL_TITLE, defaultTabs: graphiqlTabs() },
     landingPage: false,
+    // The body is read and limited before yoga sees it (handleGraphQL); yoga's own limit would
+    // pipe every body through a second stream for nothing.
+    maxRequestBodySize: false,
     context: ({ request }): GraphQLContext => {
       const requestId = requests.getStore()?.requestId ?? randomUUID();
       const viewer = viewers.get(request) ?? ANONYMOUS;

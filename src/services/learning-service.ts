@@ -269,14 +269,17 @@ export class LearningService {
   /** Grades, updates mastery and records the attempt durably; see docs/learning.md for every promise it keeps. */
   async submitAnswer(input: SubmitAnswerInput): Promise<SubmitAnswerResult> {
     const checked = checkInput(input);
-    const hash = payloadHash(checked);
-    // A retry is answered from the stored attempt even if the item has been retired since.
-    const [earlier] = await this.store.learners.findAttemptsByKey([checked]);
-    if (earlier) {
-      if (earlier.payloadHash !== hash) throw conflict(checked);
+    let prepared: PreparedAnswer;
+    try {
+      prepared = await this.prepare(checked);
+    } catch (error) {
+      // A retry is answered from the stored attempt even if its item has been retired or changed
+      // since. (A retry whose item still grades is recognised inside the write transaction.)
+      const [earlier] = await this.store.learners.findAttemptsByKey([checked]);
+      if (!earlier) throw error;
+      if (earlier.payloadHash !== payloadHash(checked)) throw conflict(checked);
       return resultOf(earlier, true);
     }
-    const prepared = await this.prepare(checked);
     return this.outcome(prepared, await this.recordInGroup(prepared));
   }
 

@@ -41,9 +41,15 @@ export interface Runtime {
 export async function openRuntime(
   config: PathwiseConfig,
   logger: Logger,
-  options: { seed?: boolean; learningMetrics?: LearningMetricsHook; jobs?: JobsConfig } = {},
+  options: {
+    seed?: boolean;
+    learningMetrics?: LearningMetricsHook;
+    jobs?: JobsConfig;
+    /** A server or job worker rather than a one-shot command (see openStore). */
+    longRunning?: boolean;
+  } = {},
 ): Promise<Runtime> {
-  const store = await openStore(config);
+  const store = await openStore(config, { longRunning: options.longRunning === true });
   const curriculum = new CurriculumService(store, logger);
   const masteryModel = new MasteryModelService(store, logger);
   let demo: DemoWriteReport | undefined;

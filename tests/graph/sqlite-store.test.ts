@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -74,6 +74,57 @@ describe("SQLite store", () => {
     expect(second.db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(second.db.pragma("synchronous", { simple: true })).toBe(2); // FULL
     await second.close();
+  });
+
+  it("caches parsed curriculum documents until any connection imports, and hands them out frozen", async () => {
+    const file = tempFile();
+    const server = await openStore(file);
+    await importCurriculum(server, bulkCurriculum(3, 4));
+    const [first] = await server.curriculum.getItems(["bulk.q0"]);
+    const [again] = await server.curriculum.getItems(["bulk.q0"]);
+    expect(again).toBe(first); // parsed once
+    expect(Object.isFrozen(first) && Object.isFrozen(first?.knowledgePoints[0])).toBe(true);
+    expect(() => {
+      (first?.knowledgePoints as unknown[]).push("x");
+    }).toThrow(TypeError);
+    // Another process (here another connection to the file) imports a change: the next read sees it.
+    const cli = await openStore(file);
+    await importCurriculum(cli, bulkCurriculum(3, 4, 1));
+    await cli.close();
+    const [changed] = await server.curriculum.getItems(["bulk.q0"]);
+    expect(changed).not.toBe(first);
+    expect(changed?.knowledgePoints.map((k) => k.id)).toEqual(["bulk.kp1"]);
+    expect(first?.knowledgePoints.map((k) => k.id)).toEqual(["bulk.kp0", "bulk.kp1"]);
+    expect(await server.curriculum.getItems(["bulk.q0", "nope", "bulk.q1"])).toMatchObject([
+      { id: "bulk.q0" },
+      undefined,
+      { id: "bulk.q1" },
+    ]);
+    await server.close();
+  });
+
+  it("checkpoints the WAL on a background thread when asked, and stops it on close", async () => {
+    const file = tempFile();
+    const store = new SqliteStore({ file, backgroundCheckpoints: { intervalMs: 20 } });
+    await store.migrate();
+    expect(store.db.pragma("wal_autocheckpoint", { simple: true })).toBe(16_384);
+    // Shrink the WAL file whenever a commit starts it over, so that the size shows checkpoints.
+    store.db.pragma("journal_size_limit = 0");
+    await importCurriculum(store, bulkCurriculum(50, 2_000));
+    const walBytes = () => statSync(`${file}-wal`).size;
+    expect(walBytes()).toBeGreaterThan(1_000_000); // below the connection's own threshold: it did not checkpoint
+    // Once the thread has copied the WAL back, the next commit starts it over.
+    const deadline = Date.now() + 10_000;
+    while (walBytes() > 100_000 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await store.learners.upsertSchool({ id: "s1" });
+    }
+    expect(walBytes()).toBeLessThan(100_000);
+    await store.close();
+    const reopened = await openStore(file);
+    expect(await reopened.curriculum.getItems(["bulk.q1999"])).toMatchObject([{ id: "bulk.q1999" }]);
+    expect(await reopened.learners.getSchools(["s1"])).toMatchObject([{ id: "s1" }]);
+    await reopened.close();
   });
 
   it("applies a change set all-or-nothing when a write fails midway", async () => {

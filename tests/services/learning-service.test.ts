@@ -1,6 +1,6 @@
 /** The answer path on the real embedded store: grading, BKT numbers, idempotency, durability, atomicity, concurrency. */
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -215,6 +215,29 @@ describe("LearningService.submitAnswer", () => {
     const racing = await Promise.all(Array.from({ length: 5 }, () => runtime.learning.submitAnswer({ ...input, idempotencyKey: "race" })));
     expect(new Set(racing.map((r) => r.attemptId)).size).toBe(1);
     expect(racing.filter((r) => !r.replayed)).toHaveLength(1);
+  });
+
+  it("answers a retry from the stored attempt after its item changed so that the response no longer grades", async () => {
+    const input = { studentId: "s-1", itemId: COMPARE, response: { kind: "options" as const, optionIds: ["B"] }, idempotencyKey: "k-1" };
+    const first = await runtime.learning.submitAnswer(input);
+    // A new curriculum version renames the item's right option B to D.
+    const curriculum = mkdtempSync(join(tmpdir(), "pathwise-curriculum-"));
+    cpSync("tests/fixtures/curriculum/mini", curriculum, { recursive: true });
+    const file = join(curriculum, "fractions.yaml");
+    const text = readFileSync(file, "utf8");
+    const block = text.slice(text.indexOf("  - id: mini.item.compare-1"), text.indexOf("  - id: mini.item.unit-fraction-1"));
+    writeFileSync(file, text.replace(block, block.replace("{ id: B,", "{ id: D,").replace("answer: B", "answer: D")));
+    expect((await runtime.curriculum.importPath(curriculum)).wrote).toBe(true);
+
+    expect(await runtime.learning.submitAnswer(input)).toEqual({ ...first, replayed: true });
+    await expect(runtime.learning.submitAnswer({ ...input, response: { kind: "options", optionIds: ["D"] } })).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    await expect(runtime.learning.submitAnswer({ ...input, idempotencyKey: "k-2" })).rejects.toBeInstanceOf(InvalidInputError);
+    expect(
+      (await runtime.learning.submitAnswer({ ...input, response: { kind: "options", optionIds: ["D"] }, idempotencyKey: "k-3" })).correct,
+    ).toBe(true);
+    expect((await allAttempts(runtime, "s-1")).length).toBe(2);
   });
 
   it("reports unknown ids and bad input as typed errors, writing nothing", async () => {

@@ -24,6 +24,7 @@ import type {
   KnowledgePointFilter,
   Page,
 } from "../store.js";
+import { CurriculumDocumentCache } from "./curriculum-document-cache.js";
 import { CURRICULUM_TABLES, type CurriculumTable } from "./curriculum-tables.js";
 
 type SqlValue = string | number | null;
@@ -33,6 +34,8 @@ const BATCH_ROWS = 64;
 /** Imports writing this many entities or more get IMPORT_CACHE_SIZE (in KiB when negative) while they are written. */
 const LARGE_IMPORT_ROWS = 10_000;
 const IMPORT_CACHE_SIZE = -131_072;
+/** The curriculum's revision: every import adds a row (see applyCurriculumChanges). */
+const REVISION_SQL = "SELECT coalesce(max(id), 0) FROM curriculum_imports";
 /** Keys per DELETE … IN (json_each(?)). */
 const KEY_CHUNK = 10_000;
 
@@ -67,7 +70,15 @@ function escapeLike(text: string): string {
 }
 
 export class SqliteCurriculumStore implements CurriculumStore {
-  constructor(private readonly db: Database.Database) {}
+  private readonly documents: CurriculumDocumentCache;
+
+  /** `documentCacheChars`: the bound of the parsed-document cache (see CurriculumDocumentCache). */
+  constructor(
+    private readonly db: Database.Database,
+    documentCacheChars?: number,
+  ) {
+    this.documents = new CurriculumDocumentCache(documentCacheChars);
+  }
 
   async curriculumFingerprints(): Promise<CurriculumFingerprints> {
     const result = {} as CurriculumFingerprints;
@@ -221,13 +232,12 @@ export class SqliteCurriculumStore implements CurriculumStore {
   }
 
   async curriculumRevision(): Promise<number> {
-    return (this.db.prepare("SELECT coalesce(max(id), 0) FROM curriculum_imports").pluck().get() as number) ?? 0;
+    return this.statement(REVISION_SQL).pluck().get() as number;
   }
 
   private docs<T>(sql: string, ...params: unknown[]): T[] {
     return (
-      this.db
-        .prepare(sql)
+      this.statement(sql)
         .pluck()
         .all(...params) as string[]
     ).map((doc) => JSON.parse(doc) as T);
@@ -249,17 +259,18 @@ export class SqliteCurriculumStore implements CurriculumStore {
     });
   }
 
+  /** Documents by key, in the order asked, undefined where unknown; parsed once per curriculum revision. */
   private byIds<T>(table: string, ids: readonly string[]): (T | undefined)[] {
     if (ids.length === 0) return [];
-    const rows = this.db
-      .prepare(`SELECT key, doc FROM ${table} WHERE key IN (SELECT value FROM json_each(?))`)
+    const cache = this.documents.atRevision(this.statement(REVISION_SQL).pluck().get() as number);
+    const documents = ids.map((id) => cache.get(table, id) as T | undefined);
+    const missing = ids.filter((_, i) => documents[i] === undefined);
+    if (missing.length === 0) return documents;
+    const rows = this.statement(`SELECT key, doc FROM ${table} WHERE key IN (SELECT value FROM json_each(?))`)
       .raw()
-      .all(JSON.stringify(ids)) as [string, string][];
-    const found = new Map(rows.map(([key, doc]) => [key, doc]));
-    return ids.map((id) => {
-      const doc = found.get(id);
-      return doc === undefined ? undefined : (JSON.parse(doc) as T);
-    });
+      .all(JSON.stringify(missing)) as [string, string][];
+    const read = new Map(rows.map(([key, doc]) => [key, cache.put(table, key, doc) as T]));
+    return ids.map((id, i) => documents[i] ?? read.get(id));
   }
 
   async getSubjects(ids: readonly string[]) {
@@ -295,7 +306,7 @@ export class SqliteCurriculumStore implements CurriculumStore {
       unit: filter.unitId ?? null,
       text: text ? `%${escapeLike(text)}%` : null,
     };
-    const totalCount = this.db.prepare(`SELECT count(*) FROM knowledge_points k WHERE ${where}`).pluck().get(params) as number;
+    const totalCount = this.statement(`SELECT count(*) FROM knowledge_points k WHERE ${where}`).pluck().get(params) as number;
     if (totalCount === 0) return { nodes: [], totalCount };
     const nodes = this.docs<KnowledgePoint>(
       `SELECT k.doc FROM knowledge_points k LEFT JOIN units u ON u.key = k.unit_id WHERE ${where}

@@ -12,12 +12,18 @@ import { SqliteBktParameterStore } from "./sqlite-bkt-parameters.js";
 import { SqliteCurriculumStore } from "./sqlite-curriculum.js";
 import { SqliteLearnerStore } from "./sqlite-learners.js";
 import { SqliteLessonPlanStore } from "./sqlite-lesson-plans.js";
+import { WalCheckpointer, type WalCheckpointerOptions } from "./wal-checkpointer.js";
 
 export interface SqliteStoreOptions {
   /** Path of the database file; ":memory:" for a throw-away store. */
   file: string;
   /** How long a writer waits for another process's lock before failing. Default 5000 ms. */
   busyTimeoutMs?: number;
+  /**
+   * Checkpoint the WAL on a worker thread instead of inside commits (long-running processes:
+   * see WalCheckpointer). Default off: a short command's connection checkpoints as it closes.
+   */
+  backgroundCheckpoints?: boolean | WalCheckpointerOptions;
 }
 
 export class SqliteStore implements KnowledgeGraphStore {
@@ -27,6 +33,7 @@ export class SqliteStore implements KnowledgeGraphStore {
   readonly bktParameters: SqliteBktParameterStore;
   readonly learners: SqliteLearnerStore;
   readonly lessonPlans: SqliteLessonPlanStore;
+  private readonly checkpointer: WalCheckpointer | undefined;
 
   constructor(options: SqliteStoreOptions) {
     if (options.file !== ":memory:") mkdirSync(dirname(options.file), { recursive: true });
@@ -39,6 +46,10 @@ export class SqliteStore implements KnowledgeGraphStore {
     this.bktParameters = new SqliteBktParameterStore(this.db);
     this.learners = new SqliteLearnerStore(this.db);
     this.lessonPlans = new SqliteLessonPlanStore(this.db);
+    const checkpoints = options.backgroundCheckpoints;
+    if (checkpoints && options.file !== ":memory:") {
+      this.checkpointer = new WalCheckpointer(this.db, checkpoints === true ? {} : checkpoints);
+    }
   }
 
   async migrate(): Promise<void> {
@@ -61,6 +72,7 @@ export class SqliteStore implements KnowledgeGraphStore {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 }
