@@ -12,7 +12,8 @@
  * Targets (issue 5): submitAnswer throughput ≥ 25 % of the trivial query's; p99 ≤ 50 ms.
  *
  * Options: --duration s (default 10), --warmup s (default 2), --connections n (default 50),
- * --log-level level (the server's LOG_LEVEL, default info).
+ * --log-level level (the server's LOG_LEVEL, default info), --cpu-prof dir (write the server's
+ * V8 CPU profile there, for Chrome DevTools or speedscope; profiling slows the server).
  */
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
@@ -123,6 +124,9 @@ const suite: Suite = {
     const connections = numberFlag(args, "--connections", 50);
     const logFlag = args.indexOf("--log-level");
     const logLevel = logFlag >= 0 ? args[logFlag + 1] : "info";
+    const profileFlag = args.indexOf("--cpu-prof");
+    const profileDir = profileFlag >= 0 ? args[profileFlag + 1] : undefined;
+    if (profileFlag >= 0 && !profileDir) throw new Error("--cpu-prof needs a directory");
 
     log("building dist/ (tsc -p tsconfig.build.json)");
     const build = spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { encoding: "utf8" });
@@ -130,7 +134,7 @@ const suite: Suite = {
 
     log("starting the server (fresh data directory, development mode, demo school)");
     const started = Date.now();
-    const server = await startBenchServer({ logLevel });
+    const server = await startBenchServer({ logLevel, ...(profileDir ? { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", profileDir] } : {}) });
     log(`ready at ${server.url} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(server.ready)}`);
     let stopped = false;
     try {

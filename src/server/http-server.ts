@@ -9,12 +9,11 @@
  * limits; has unexpected errors masked as INTERNAL_SERVER_ERROR with the request id, logged
  * here with the real error; and is logged and counted once when its response ends.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
-import { GraphQLError, getOperationAST } from "graphql";
-import { createYoga, type Plugin } from "graphql-yoga";
+import { type ExecutionResult, GraphQLError, getOperationAST } from "graphql";
+import { createYoga, handleStreamOrSingleExecutionResult, type Plugin } from "graphql-yoga";
 import type { PathwiseConfig } from "../config.js";
 import type { KnowledgeGraphStore } from "../graph/store.js";
 import { jobsConfigFromEnv } from "../jobs/config.js";
@@ -75,7 +74,7 @@ export const learningMetrics: LearningMetricsHook = {
 const GRAPHQL_PATH = "/graphql";
 const GRAPHIQL_TITLE = "Pathwise GraphQL";
 
-/** What the server knows about the GraphQL request being handled (AsyncLocalStorage). */
+/** What the server knows about the GraphQL request being handled. */
 interface RequestState {
   requestId: string;
   /** The operation name the client asked for (undefined until the request is parsed). */
@@ -85,7 +84,17 @@ interface RequestState {
   hadErrors: boolean;
 }
 
-const requests = new AsyncLocalStorage<RequestState>();
+/** yoga's server context: the Node request and response it was handed. */
+interface ServerContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
+/**
+ * Request state by Node request, and by the Fetch API request yoga makes of it (hooks see one or
+ * the other). Not AsyncLocalStorage: its promise hooks cost every request a few per cent.
+ */
+const states = new WeakMap<IncomingMessage | Request, RequestState>();
 
 /** A client's `x-request-id` is kept when it is short and plain; otherwise a new UUID. */
 function requestIdOf(request: IncomingMessage): string {
@@ -98,51 +107,81 @@ function isOriginalGraphQLError(error: unknown): error is GraphQLError {
   return error.originalError == null || isOriginalGraphQLError(error.originalError);
 }
 
+/** The error a client sees instead of an unexpected one, logged here with the real error. */
+function internalError(logger: Logger, error: unknown, requestId: string): GraphQLError {
+  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
+  logger.error({ err: original, requestId, path: error instanceof GraphQLError ? error.path : undefined }, "unexpected error");
+  return new GraphQLError(`Internal server error (request ${requestId}).`, {
+    ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+    extensions: { code: "INTERNAL_SERVER_ERROR", requestId },
+  });
+}
+
 /**
- * yoga's `maskError`: errors the code meant to show (GraphQLErrors all the way down: typed
- * errors, validation, limits) pass; anything else is logged with its stack and replaced by
- * INTERNAL_SERVER_ERROR carrying only the request id.
+ * Errors the code meant to show (GraphQLErrors all the way down: typed errors, validation,
+ * limits) pass; anything else becomes INTERNAL_SERVER_ERROR with the request id. Execution
+ * results are masked here, where the request is known; yoga's `maskError` (below) catches the
+ * rest, e.g. a failure before execution, with an id of its own.
  */
-function maskError(logger: Logger) {
-  return (error: unknown): Error => {
-    if (isOriginalGraphQLError(error)) return error;
-    const requestId = requests.getStore()?.requestId ?? randomUUID();
-    const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
-    logger.error({ err: original, requestId, path: error instanceof GraphQLError ? error.path : undefined }, "unexpected error");
-    return new GraphQLError(`Internal server error (request ${requestId}).`, {
-      ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
-      extensions: { code: "INTERNAL_SERVER_ERROR", requestId },
+function maskingPlugin(logger: Logger): Plugin<GraphQLContext> {
+  const mask = (result: ExecutionResult, setResult: (result: ExecutionResult) => void, requestId: string) => {
+    if (!result.errors?.some((error) => !isOriginalGraphQLError(error))) return;
+    setResult({
+      ...result,
+      errors: result.errors.map((error) => (isOriginalGraphQLError(error) ? error : internalError(logger, error, requestId))),
     });
   };
+  return {
+    onExecute({ args }) {
+      const { requestId } = args.contextValue as GraphQLContext;
+      return {
+        onExecuteDone: ({ result, setResult }) =>
+          handleStreamOrSingleExecutionResult({ result, setResult, args }, ({ result, setResult }) => mask(result, setResult, requestId)),
+      };
+    },
+    onSubscribe({ args }) {
+      const { requestId } = args.contextValue as GraphQLContext;
+      return {
+        onSubscribeResult: ({ result, setResult }) =>
+          handleStreamOrSingleExecutionResult({ result, setResult, args }, ({ result, setResult }) => mask(result, setResult, requestId)),
+      };
+    },
+  };
+}
+
+function maskError(logger: Logger) {
+  return (error: unknown): Error => (isOriginalGraphQLError(error) ? error : internalError(logger, error, randomUUID()));
 }
 
 /**
  * Authenticates before the operation is parsed or validated, so that in production a client
  * without a valid token learns nothing about the schema; notes the operation name for metrics.
  */
-function authPlugin(deps: HttpServerDeps, viewers: WeakMap<Request, Viewer>): Plugin {
-  const authenticator = createAuthenticator(deps.config.auth, {
-    onRefused: (reason, error) =>
-      deps.logger.info({ requestId: requests.getStore()?.requestId, reason, detail: (error as Error).message }, "token refused"),
-  });
+function authPlugin(deps: HttpServerDeps, viewers: WeakMap<Request, Viewer>): Plugin<Record<string, unknown>, ServerContext> {
+  const authenticator = createAuthenticator(deps.config.auth);
   return {
-    async onParams({ request, params }) {
-      const state = requests.getStore();
-      if (state) state.requestedOperation = params.operationName ?? null;
-      const viewer = await authenticator.authenticate(request.headers.get("authorization"));
+    async onParams({ request, params, context }) {
+      const state = states.get(context.req);
+      if (state) {
+        state.requestedOperation = params.operationName ?? null;
+        states.set(request, state);
+      }
+      const viewer = await authenticator.authenticate(request.headers.get("authorization"), (reason, error) =>
+        deps.logger.info({ requestId: state?.requestId, reason, detail: (error as Error).message }, "token refused"),
+      );
       if (viewer.kind === "anonymous" && deps.config.mode === "production") throw new UnauthenticatedError(undefined, true);
       viewers.set(request, viewer);
     },
-    onParse() {
+    onParse({ context }) {
       return ({ result }) => {
-        const state = requests.getStore();
+        const state = states.get((context as { request: Request }).request);
         if (state && !(result instanceof Error) && result) {
           state.operation = getOperationAST(result, state.requestedOperation ?? undefined)?.name?.value ?? null;
         }
       };
     },
-    onResultProcess({ result }) {
-      const state = requests.getStore();
+    onResultProcess({ request, result }) {
+      const state = states.get(request);
       const results = Array.isArray(result) ? result : [result];
       if (state && results.some((r) => r && "errors" in r && (r.errors?.length ?? 0) > 0)) state.hadErrors = true;
     },
@@ -224,7 +263,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     // pipe every body through a second stream for nothing.
     maxRequestBodySize: false,
     context: ({ request }): GraphQLContext => {
-      const requestId = requests.getStore()?.requestId ?? randomUUID();
+      const requestId = states.get(request)?.requestId ?? randomUUID();
       const viewer = viewers.get(request) ?? ANONYMOUS;
       return {
         store: deps.store,
@@ -245,6 +284,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     },
     plugins: [
       authPlugin(deps, viewers),
+      maskingPlugin(logger),
       invalidVariablesPlugin(),
       armorPlugin(config.limits, config.introspection),
       ...(config.introspection ? [] : [disableIntrospectionPlugin()]),
@@ -274,22 +314,21 @@ export function createHttpServer(deps: HttpServerDeps): Server {
         "request",
       );
     });
-    await requests.run(state, async () => {
-      if (request.method !== "GET" && request.method !== "HEAD") {
-        try {
-          // whatwg-node (under yoga) takes an already-read body from `request.body`.
-          (request as IncomingMessage & { body?: Buffer }).body = await readBody(request, config.limits.maxBodyBytes);
-        } catch (error) {
-          if (!(error instanceof BodyTooLargeError)) throw error;
-          request.resume(); // discard the rest; the connection stays usable
-          sendJson(response, 413, {
-            errors: [{ message: error.message, extensions: { code: "PAYLOAD_TOO_LARGE", requestId: state.requestId } }],
-          });
-          return;
-        }
+    states.set(request, state);
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      try {
+        // whatwg-node (under yoga) takes an already-read body from `request.body`.
+        (request as IncomingMessage & { body?: Buffer }).body = await readBody(request, config.limits.maxBodyBytes);
+      } catch (error) {
+        if (!(error instanceof BodyTooLargeError)) throw error;
+        request.resume(); // discard the rest; the connection stays usable
+        sendJson(response, 413, {
+          errors: [{ message: error.message, extensions: { code: "PAYLOAD_TOO_LARGE", requestId: state.requestId } }],
+        });
+        return;
       }
-      await yoga.handle(request, response);
-    });
+    }
+    await yoga.handle(request, response);
   }
 
   const server = createServer((request, response) => {

@@ -2,9 +2,11 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { importCurriculum, legacyContentHash, planChanges } from "../../src/curriculum/importer.js";
 import { SqliteStore } from "../../src/graph/sqlite/sqlite-store.js";
+import type { NewAttempt } from "../../src/graph/store.js";
 import { MINI, storeContract } from "./store-contract.js";
 
 /** A JSON curriculum with `points` points and `items` single-choice items, each on one or two points. */
@@ -125,6 +127,84 @@ describe("SQLite store", () => {
     expect(await reopened.curriculum.getItems(["bulk.q1999"])).toMatchObject([{ id: "bulk.q1999" }]);
     expect(await reopened.learners.getSchools(["s1"])).toMatchObject([{ id: "s1" }]);
     await reopened.close();
+  });
+
+  it("acknowledges answers only after a WAL sync that started after their commit, off the event loop", async () => {
+    const file = tempFile();
+    const syncs: { release: () => void; fail: (error: Error) => void }[] = [];
+    const store = new SqliteStore({
+      file,
+      walSync: { syncFile: () => new Promise<void>((release, fail) => syncs.push({ release, fail })) },
+    });
+    await store.migrate();
+    await importCurriculum(store, MINI);
+    await store.learners.applyRoster({
+      school: { id: "s" },
+      classes: [],
+      teachers: [],
+      students: [{ id: "st-1" }],
+      enrolments: [],
+      teaching: [],
+    });
+    const answer = (key: string): NewAttempt => ({
+      studentId: "st-1",
+      itemId: "mini.item.compare-1",
+      response: { kind: "options", optionIds: ["B"] },
+      correct: true,
+      misconceptionIds: [],
+      idempotencyKey: key,
+      payloadHash: key,
+      knowledgePointIds: ["mini.kp.fraction-compare"],
+      update: () => ({
+        predictedCorrect: 0.5,
+        mastery: [{ knowledgePointId: "mini.kp.fraction-compare", before: 0.2, after: 0.6, predictedCorrect: 0.5 }],
+      }),
+    });
+    const settled = (promise: Promise<unknown>) => {
+      const state = { done: false };
+      void promise.then(
+        () => {
+          state.done = true;
+        },
+        () => {
+          state.done = true;
+        },
+      );
+      return state;
+    };
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    const syncsStarted = async (n: number) => {
+      for (let i = 0; i < 200 && syncs.length < n; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(syncs).toHaveLength(n);
+    };
+    const reader = new Database(file, { readonly: true });
+    const committed = () => reader.prepare("SELECT count(*) FROM attempts").pluck().get();
+
+    const first = store.learners.recordAttempts([answer("a-1")]);
+    const firstState = settled(first);
+    await syncsStarted(1);
+    expect(committed()).toBe(1); // committed (visible to another connection) …
+    expect(firstState.done).toBe(false); // … but not acknowledged before the sync
+    expect(store.db.pragma("synchronous", { simple: true })).toBe(2); // other writes keep FULL
+
+    // Committed while the first sync runs: it needs the next one.
+    const second = store.learners.recordAttempts([answer("a-2")]);
+    const secondState = settled(second);
+    await tick();
+    syncs[0]?.release();
+    expect((await first)[0]?.status).toBe("recorded");
+    await syncsStarted(2);
+    expect(secondState.done).toBe(false);
+    syncs[1]?.release();
+    expect((await second)[0]?.status).toBe("recorded");
+
+    // A failed sync fails the answers that waited for it (a retry with the key replays the attempt).
+    const third = store.learners.recordAttempts([answer("a-3")]);
+    await syncsStarted(3);
+    syncs[2]?.fail(new Error("EIO"));
+    await expect(third).rejects.toThrow("EIO");
+    reader.close();
+    await store.close();
   });
 
   it("applies a change set all-or-nothing when a write fails midway", async () => {

@@ -5,7 +5,9 @@
  * recordAttempts runs in one BEGIN IMMEDIATE transaction: the write lock is taken before the
  * student's mastery is read, so a writer in another process waits (busy_timeout) instead of
  * reading a value that is about to change. Within this process better-sqlite3 is synchronous, so
- * a transaction runs to its end without any other JavaScript in between.
+ * a transaction runs to its end without any other JavaScript in between. With a WalSync (every
+ * file-backed store) the commit does not sync the WAL itself; the answers are returned only after
+ * WalSync's sync that started after the commit (see wal-sync.ts: the same durability as FULL).
  */
 import type Database from "better-sqlite3";
 import {
@@ -35,6 +37,7 @@ import type {
   Student,
   Teacher,
 } from "../store.js";
+import type { WalSync } from "./wal-sync.js";
 
 interface AttemptRow {
   id: string;
@@ -133,7 +136,10 @@ function inOrder<R extends { id: string }, T>(ids: readonly string[], rows: R[],
 export class SqliteLearnerStore implements LearnerStore {
   private readonly statements = new Map<string, Database.Statement>();
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly walSync?: WalSync,
+  ) {}
 
   /** Prepared once, on first use (the tables exist only after migrate()). */
   private sql(text: string): Database.Statement {
@@ -365,7 +371,16 @@ export class SqliteLearnerStore implements LearnerStore {
   async recordAttempts(attempts: readonly NewAttempt[]): Promise<RecordAttemptResult[]> {
     for (const attempt of attempts) validateNewAttempt(attempt);
     const record = this.db.transaction(() => attempts.map((attempt) => this.recordIn(attempt)));
-    return record.immediate();
+    if (!this.walSync) return record.immediate();
+    this.sql("PRAGMA synchronous = NORMAL").run();
+    let results: RecordAttemptResult[];
+    try {
+      results = record.immediate();
+    } finally {
+      this.sql("PRAGMA synchronous = FULL").run();
+    }
+    await this.walSync.flush();
+    return results;
   }
 
   /** One attempt, inside the write transaction. */

@@ -1,7 +1,8 @@
 /**
  * The embedded default store: one SQLite file under the data directory, opened with
  * better-sqlite3. WAL lets readers proceed during a write; synchronous=FULL makes every
- * acknowledged commit survive power loss, not only a process crash.
+ * acknowledged commit survive power loss, not only a process crash. Answers (recordAttempts) keep
+ * that promise with a WAL sync off the event loop instead (WalSync).
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -13,6 +14,7 @@ import { SqliteCurriculumStore } from "./sqlite-curriculum.js";
 import { SqliteLearnerStore } from "./sqlite-learners.js";
 import { SqliteLessonPlanStore } from "./sqlite-lesson-plans.js";
 import { WalCheckpointer, type WalCheckpointerOptions } from "./wal-checkpointer.js";
+import { WalSync, type WalSyncOptions } from "./wal-sync.js";
 
 export interface SqliteStoreOptions {
   /** Path of the database file; ":memory:" for a throw-away store. */
@@ -24,6 +26,8 @@ export interface SqliteStoreOptions {
    * see WalCheckpointer). Default off: a short command's connection checkpoints as it closes.
    */
   backgroundCheckpoints?: boolean | WalCheckpointerOptions;
+  /** How answer commits sync the WAL off the event loop (see WalSync); for tests. */
+  walSync?: WalSyncOptions;
 }
 
 export class SqliteStore implements KnowledgeGraphStore {
@@ -34,6 +38,7 @@ export class SqliteStore implements KnowledgeGraphStore {
   readonly learners: SqliteLearnerStore;
   readonly lessonPlans: SqliteLessonPlanStore;
   private readonly checkpointer: WalCheckpointer | undefined;
+  private readonly walSync: WalSync | undefined;
 
   constructor(options: SqliteStoreOptions) {
     if (options.file !== ":memory:") mkdirSync(dirname(options.file), { recursive: true });
@@ -44,7 +49,9 @@ export class SqliteStore implements KnowledgeGraphStore {
     this.db.pragma("foreign_keys = ON");
     this.curriculum = new SqliteCurriculumStore(this.db);
     this.bktParameters = new SqliteBktParameterStore(this.db);
-    this.learners = new SqliteLearnerStore(this.db);
+    // A throw-away database has nothing to make durable.
+    this.walSync = options.file === ":memory:" ? undefined : new WalSync(`${this.db.name}-wal`, options.walSync);
+    this.learners = new SqliteLearnerStore(this.db, this.walSync);
     this.lessonPlans = new SqliteLessonPlanStore(this.db);
     const checkpoints = options.backgroundCheckpoints;
     if (checkpoints && options.file !== ":memory:") {
@@ -72,6 +79,7 @@ export class SqliteStore implements KnowledgeGraphStore {
   }
 
   async close(): Promise<void> {
+    await this.walSync?.close();
     await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }

@@ -53,9 +53,10 @@ export interface Authenticator {
   /**
    * The viewer for an `Authorization` header value. No header: anonymous (the caller decides
    * whether that is allowed). A header that is present but malformed, or a token that does not
-   * verify (signature, expiry, issuer, audience, claims): UnauthenticatedError with HTTP 401.
+   * verify (signature, expiry, issuer, audience, claims): UnauthenticatedError with HTTP 401,
+   * after `onRefused` heard why (the verifier's own error, for the log).
    */
-  authenticate(authorization: string | null | undefined): Promise<Viewer>;
+  authenticate(authorization: string | null | undefined, onRefused?: (reason: string, error: unknown) => void): Promise<Viewer>;
 }
 
 /** Why a token was refused, as told to the client: specific enough to fix, nothing internal. */
@@ -88,10 +89,7 @@ export const VERIFIED_TOKEN_CACHE = 10_000;
 /** A verified token is re-verified after this long even when it expires later. */
 export const VERIFIED_TOKEN_TTL_MS = 5 * 60_000;
 
-export function createAuthenticator(
-  auth: AuthConfig,
-  options: { onRefused?: (reason: string, error: unknown) => void; now?: () => number } = {},
-): Authenticator {
+export function createAuthenticator(auth: AuthConfig, options: { now?: () => number } = {}): Authenticator {
   const now = options.now ?? Date.now;
   // An app sends the same token with every request; verifying its signature each time was a
   // tenth of a request's cost on the API benchmark. A token is immutable, so the viewer it
@@ -108,7 +106,7 @@ export function createAuthenticator(
   };
 
   return {
-    async authenticate(authorization) {
+    async authenticate(authorization, onRefused) {
       if (authorization === null || authorization === undefined || authorization.trim() === "") return ANONYMOUS;
       const match = /^Bearer +([A-Za-z0-9\-_.]+)\s*$/i.exec(authorization.trim());
       const token = match?.[1];
@@ -127,7 +125,7 @@ export function createAuthenticator(
         }));
       } catch (error) {
         const reason = refusal(error);
-        options.onRefused?.(reason, error);
+        onRefused?.(reason, error);
         verified.delete(token);
         throw new UnauthenticatedError(reason, true);
       }
