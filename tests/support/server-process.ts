@@ -44,7 +44,8 @@ export async function startServer(
     },
   );
   const logs: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // "close", not "exit": the last log lines can still be in the pipes when the process has exited.
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     let buffer = "";
     const onData = (chunk: Buffer) => {

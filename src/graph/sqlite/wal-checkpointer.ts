@@ -80,6 +80,8 @@ export class WalCheckpointer {
 
   /** Stops the thread after its current checkpoint; the connection checkpoints by itself again. */
   async stop(): Promise<void> {
+    // Unreferenced so that it never keeps a process alive; while stopping, the caller waits for it.
+    this.worker.ref();
     this.worker.postMessage("stop");
     await this.exited;
   }
