@@ -9,7 +9,7 @@
  * Every response is checked (HTTP 200, no GraphQL errors, the expected payload); a run with any
  * error is reported as such. Afterwards every acknowledged attempt id is looked up in the SQLite
  * file, reopened after the server has stopped (SIGTERM), to show the answers were durable.
- * Targets (issue 5): submitAnswer throughput ≥ 25 % of the trivial query's; p99 ≤ 50 ms.
+ * Targets (issue 5): submitAnswer throughput ≥ 25 % of the trivial query's; submitAnswer p99 ≤ 50 ms.
  *
  * Options: --duration s (default 10), --warmup s (default 2), --connections n (default 50),
  * --log-level level (the server's LOG_LEVEL, default info), --cpu-prof dir (write the server's
@@ -204,11 +204,12 @@ const suite: Suite = {
           note: note(m),
         });
         figures.push({ name: `${name}: p50 latency`, value: m.p50, unit: "ms", note: `mean ${m.mean.toFixed(2)} ms` });
+        // Issue 5's latency target is submitAnswer's; the other scenarios are reported without one.
         figures.push({
           name: `${name}: p99 latency`,
           value: m.p99,
           unit: "ms",
-          target: { value: 50, better: "lower" },
+          ...(m.name === "submitAnswer" ? { target: { value: 50, better: "lower" as const } } : {}),
           note: `p90 ${m.p90} ms, max ${m.max} ms`,
         });
       }
