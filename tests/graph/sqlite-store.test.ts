@@ -83,11 +83,12 @@ describe("SQLite store", () => {
     const server = await openStore(file);
     await importCurriculum(server, bulkCurriculum(3, 4));
     const [first] = await server.curriculum.getItems(["bulk.q0"]);
+    if (!first) throw new Error("bulk.q0 is in the curriculum");
     const [again] = await server.curriculum.getItems(["bulk.q0"]);
     expect(again).toBe(first); // parsed once
-    expect(Object.isFrozen(first) && Object.isFrozen(first?.knowledgePoints[0])).toBe(true);
+    expect(Object.isFrozen(first) && Object.isFrozen(first.knowledgePoints[0])).toBe(true);
     expect(() => {
-      (first?.knowledgePoints as unknown[]).push("x");
+      (first.knowledgePoints as unknown[]).push("x");
     }).toThrow(TypeError);
     // Another process (here another connection to the file) imports a change: the next read sees it.
     const cli = await openStore(file);
@@ -96,7 +97,7 @@ describe("SQLite store", () => {
     const [changed] = await server.curriculum.getItems(["bulk.q0"]);
     expect(changed).not.toBe(first);
     expect(changed?.knowledgePoints.map((k) => k.id)).toEqual(["bulk.kp1"]);
-    expect(first?.knowledgePoints.map((k) => k.id)).toEqual(["bulk.kp0", "bulk.kp1"]);
+    expect(first.knowledgePoints.map((k) => k.id)).toEqual(["bulk.kp0", "bulk.kp1"]);
     expect(await server.curriculum.getItems(["bulk.q0", "nope", "bulk.q1"])).toMatchObject([
       { id: "bulk.q0" },
       undefined,
