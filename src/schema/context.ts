@@ -2,7 +2,6 @@
 import type { PathwiseConfig } from "../config.js";
 import type { KnowledgeGraphStore } from "../graph/store.js";
 import type { JobQueue } from "../jobs/job-queue.js";
-import type { Logger } from "../logger.js";
 import type { CurriculumService } from "../services/curriculum-service.js";
 import type { LearningEvents } from "../services/learning-events.js";
 import type { LearningService, SubmitAnswerResult } from "../services/learning-service.js";
@@ -29,7 +28,6 @@ export interface GraphQLContext {
   jobs: JobQueue;
   /** Batched learner look-ups and the viewer's store-backed relations, for this request only. */
   loaders: LearnerLoaders;
-  logger: Logger;
   /** Who is asking, from the verified bearer token (src/schema/auth/authenticator.ts). */
   viewer: Viewer;
   /** Development lets anonymous requests read the public curriculum; production does not. */

@@ -276,7 +276,6 @@ export function createHttpServer(deps: HttpServerDeps): Server {
         lessonPlans,
         loaders: new LearnerLoaders(deps.store, viewer),
         onAnswerRecorded,
-        logger: logger.child({ requestId }),
         viewer,
         mode: config.mode,
         requestId,

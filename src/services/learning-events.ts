@@ -125,6 +125,11 @@ export class LearningEvents {
     this.emitter.setMaxListeners(0);
   }
 
+  /** Whether anyone listens to student `studentId`'s mastery changes (publishers skip building events nobody reads). */
+  hasMasteryListeners(studentId: string): boolean {
+    return this.emitter.listenerCount(`mastery:${studentId}`) > 0;
+  }
+
   publishMasteryChanged(event: MasteryChangedEvent): void {
     this.emitter.emit(`mastery:${event.studentId}`, event);
   }

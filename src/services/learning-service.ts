@@ -408,7 +408,7 @@ export class LearningService {
       const events = this.options.events;
       if (events) {
         for (const result of results) {
-          if (result.status !== "recorded") continue;
+          if (result.status !== "recorded" || !events.hasMasteryListeners(result.attempt.studentId)) continue;
           const { attempt } = result;
           events.publishMasteryChanged({
             studentId: attempt.studentId,
