@@ -6,7 +6,10 @@
  * request in flight waits. Under the API benchmark this made one commit in fifteen take 5–40 ms
  * instead of 2 ms, and those stalls were the answer path's p99. Here a second connection on its
  * own thread runs PASSIVE checkpoints (they never block the writer or readers) every
- * `intervalMs`; once a checkpoint has copied the whole WAL, the next commit starts the WAL over.
+ * `intervalMs`. A write transaction that begins after a checkpoint has copied the whole WAL starts
+ * the WAL over; under a steady load some checkpoint finishes between two group commits (the API
+ * benchmark's WAL went back to its start every few seconds). If none did for long, the backstop
+ * below is SQLite's own behaviour: the committing connection checkpoints everything itself.
  *
  * The serving connection keeps a high automatic threshold as a backstop (the WAL cannot grow
  * without bound if this thread falls behind), and goes back to SQLite's default if the thread
