@@ -14,7 +14,7 @@
 import { LRUCache } from "lru-cache";
 
 /** Default bound: characters of JSON text cached (the parsed objects take a few times more memory). */
-export const DEFAULT_DOCUMENT_CACHE_CHARS = 32 * 1024 * 1024;
+const DEFAULT_DOCUMENT_CACHE_CHARS = 32 * 1024 * 1024;
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {

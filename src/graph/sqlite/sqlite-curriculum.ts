@@ -70,15 +70,9 @@ function escapeLike(text: string): string {
 }
 
 export class SqliteCurriculumStore implements CurriculumStore {
-  private readonly documents: CurriculumDocumentCache;
+  private readonly documents = new CurriculumDocumentCache();
 
-  /** `documentCacheChars`: the bound of the parsed-document cache (see CurriculumDocumentCache). */
-  constructor(
-    private readonly db: Database.Database,
-    documentCacheChars?: number,
-  ) {
-    this.documents = new CurriculumDocumentCache(documentCacheChars);
-  }
+  constructor(private readonly db: Database.Database) {}
 
   async curriculumFingerprints(): Promise<CurriculumFingerprints> {
     const result = {} as CurriculumFingerprints;

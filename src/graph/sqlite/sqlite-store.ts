@@ -41,7 +41,8 @@ export class SqliteStore implements KnowledgeGraphStore {
   private readonly walSync: WalSync | undefined;
 
   constructor(options: SqliteStoreOptions) {
-    if (options.file !== ":memory:") mkdirSync(dirname(options.file), { recursive: true });
+    const onDisk = options.file !== ":memory:";
+    if (onDisk) mkdirSync(dirname(options.file), { recursive: true });
     this.db = new Database(options.file);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = FULL");
@@ -50,11 +51,11 @@ export class SqliteStore implements KnowledgeGraphStore {
     this.curriculum = new SqliteCurriculumStore(this.db);
     this.bktParameters = new SqliteBktParameterStore(this.db);
     // A throw-away database has nothing to make durable.
-    this.walSync = options.file === ":memory:" ? undefined : new WalSync(`${this.db.name}-wal`, options.walSync);
+    this.walSync = onDisk ? new WalSync(`${this.db.name}-wal`, options.walSync) : undefined;
     this.learners = new SqliteLearnerStore(this.db, this.walSync);
     this.lessonPlans = new SqliteLessonPlanStore(this.db);
     const checkpoints = options.backgroundCheckpoints;
-    if (checkpoints && options.file !== ":memory:") {
+    if (checkpoints && onDisk) {
       this.checkpointer = new WalCheckpointer(this.db, checkpoints === true ? {} : checkpoints);
     }
   }

@@ -13,7 +13,8 @@
  *
  * The serving connection keeps a high automatic threshold as a backstop (the WAL cannot grow
  * without bound if this thread falls behind), and goes back to SQLite's default if the thread
- * dies. Durability is unchanged: commits still sync the WAL (synchronous=FULL) before returning.
+ * dies. Durability is unchanged: a commit is synced before it is acknowledged (synchronous=FULL,
+ * or WalSync for answers).
  */
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
@@ -38,8 +39,8 @@ db.pragma("synchronous = FULL");
 const timer = setInterval(() => {
   try {
     db.pragma("wal_checkpoint(PASSIVE)");
-  } catch (error) {
-    parentPort.postMessage({ error: String(error && error.message) });
+  } catch {
+    // A checkpoint that fails (an I/O error) is tried again on the next tick.
   }
 }, workerData.intervalMs);
 parentPort.on("message", () => {
@@ -52,8 +53,6 @@ parentPort.on("message", () => {
 export class WalCheckpointer {
   private readonly worker: Worker;
   private readonly exited: Promise<void>;
-  /** The last error the thread reported (a failed checkpoint is retried on the next tick). */
-  lastError: string | undefined;
 
   constructor(db: Database.Database, options: WalCheckpointerOptions = {}) {
     db.pragma(`wal_autocheckpoint = ${options.backstopPages ?? 16_384}`);
@@ -66,9 +65,6 @@ export class WalCheckpointer {
       },
     });
     this.worker.unref();
-    this.worker.on("message", (message: { error?: string }) => {
-      this.lastError = message.error;
-    });
     this.exited = new Promise((resolve) => {
       this.worker.once("exit", () => {
         if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
@@ -76,9 +72,7 @@ export class WalCheckpointer {
       });
     });
     // An error ends the thread; the exit handler above hands checkpoints back to the connection.
-    this.worker.on("error", (error) => {
-      this.lastError = error.message;
-    });
+    this.worker.on("error", () => {});
   }
 
   /** Stops the thread after its current checkpoint; the connection checkpoints by itself again. */
