@@ -11,8 +11,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { useEngine } from "@envelop/core";
 import { renderGraphiQL } from "@graphql-yoga/render-graphiql";
-import { type ExecutionResult, GraphQLError, getOperationAST } from "graphql";
+import { type ExecutionResult, execute, GraphQLError, getOperationAST, subscribe } from "graphql";
 import { createYoga, handleStreamOrSingleExecutionResult, type Plugin } from "graphql-yoga";
 import type { PathwiseConfig } from "../config.js";
 import type { KnowledgeGraphStore } from "../graph/store.js";
@@ -282,6 +283,10 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       };
     },
     plugins: [
+      // graphql-js's own executor instead of yoga's default (@graphql-tools/executor): that one
+      // carries @defer/@stream and cancellation, which this API does not use, and cost about a
+      // tenth of an answer's CPU more on the API benchmark (docs/benchmarks.md).
+      useEngine({ execute, subscribe }),
       authPlugin(deps, viewers),
       maskingPlugin(logger),
       invalidVariablesPlugin(),
