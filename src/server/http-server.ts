@@ -218,6 +218,30 @@ function invalidVariablesPlugin(): Plugin {
   };
 }
 
+/**
+ * A body none of yoga's parsers takes (multipart, text/plain, no content type) gets HTTP 415 with
+ * a typed error saying what is accepted; yoga's own 415 has an empty body. Registered after yoga's
+ * parsers, so `requestParser` tells whether one of them matched.
+ */
+function unsupportedMediaTypePlugin(): Plugin<Record<string, unknown>, ServerContext> {
+  return {
+    onRequestParse({ request, requestParser, serverContext, endResponse, fetchAPI }) {
+      if (requestParser) return;
+      const body = {
+        errors: [
+          {
+            message: `A GraphQL request is a GET with query parameters or a POST of application/json (or application/graphql, or a URL-encoded form); got ${JSON.stringify(request.headers.get("content-type") ?? "no content type")}.`,
+            extensions: { code: "UNSUPPORTED_MEDIA_TYPE", requestId: states.get(serverContext.req)?.requestId },
+          },
+        ],
+      };
+      endResponse(
+        new fetchAPI.Response(JSON.stringify(body), { status: 415, headers: { "content-type": "application/json; charset=utf-8" } }),
+      );
+    },
+  };
+}
+
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
@@ -260,6 +284,8 @@ export function createHttpServer(deps: HttpServerDeps): Server {
         ? async () => ({ title: GRAPHIQL_TITLE, defaultTabs: graphiqlTabs(await demoTokens(config.auth, DEMO_TOKEN_LIFETIME)) })
         : { title: GRAPHIQL_TITLE, defaultTabs: graphiqlTabs() },
     landingPage: false,
+    // No operation takes a file: multipart bodies (a form a browser may post across sites) are refused.
+    multipart: false,
     // The body is read and limited before yoga sees it (handleGraphQL); yoga's own limit would
     // pipe every body through a second stream for nothing.
     maxRequestBodySize: false,
@@ -290,6 +316,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       authPlugin(deps, viewers),
       maskingPlugin(logger),
       invalidVariablesPlugin(),
+      unsupportedMediaTypePlugin(),
       armorPlugin(config.limits, config.introspection),
       ...(config.introspection ? [] : [disableIntrospectionPlugin()]),
     ],

@@ -1,6 +1,7 @@
 /**
  * Request limits over HTTP: GraphQL Armor's depth, alias, cost, directive and token limits each
- * refuse with their own code, and bodies over the size limit get HTTP 413. The server runs with
+ * refuse with their own code, bodies over the size limit get HTTP 413 and bodies of another media
+ * type HTTP 415. The server runs with
  * low limits so that small queries reach them.
  */
 import { request as httpRequest } from "node:http";
@@ -72,6 +73,19 @@ describe("request limits", () => {
     expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: "PAYLOAD_TOO_LARGE" } }] });
     const ok = await server.graphql("{ subjects { id } }");
     expect(ok.status).toBe(200);
+  });
+
+  it("answers a body it does not parse (multipart, plain text) with HTTP 415 and a typed error", async () => {
+    const form = new FormData();
+    form.set("operations", JSON.stringify({ query: "{ subjects { id } }" }));
+    form.set("map", "{}");
+    for (const body of [form, "{ subjects { id } }"]) {
+      const response = await fetch(`${server.url}/graphql`, { method: "POST", body });
+      expect(response.status).toBe(415);
+      expect(await response.json()).toMatchObject({
+        errors: [{ message: expect.stringMatching(/application\/json/), extensions: { code: "UNSUPPORTED_MEDIA_TYPE" } }],
+      });
+    }
   });
 
   it("counts the bytes of a chunked body too (no Content-Length)", async () => {

@@ -395,12 +395,12 @@ export class SqliteLearnerStore implements LearnerStore {
     ) as AttemptRow | undefined;
     if (existing) return { status: "existing", attempt: toAttempt(existing) };
 
-    const rows = this.sql("SELECT * FROM mastery WHERE student_id = ? AND knowledge_point_id IN (SELECT value FROM json_each(?))").all(
-      attempt.studentId,
-      JSON.stringify(attempt.knowledgePointIds),
-    ) as MasteryRow[];
-    const byPoint = new Map(rows.map((row) => [row.knowledge_point_id, toMastery(row)]));
-    const current = attempt.knowledgePointIds.map((id) => byPoint.get(id));
+    // An item assesses one to a few points: a primary-key look-up each costs less than one json_each query.
+    const masteryOf = this.sql("SELECT * FROM mastery WHERE student_id = ? AND knowledge_point_id = ?");
+    const current = attempt.knowledgePointIds.map((id) => {
+      const row = masteryOf.get(attempt.studentId, id) as MasteryRow | undefined;
+      return row && toMastery(row);
+    });
     const item = this.sql("SELECT difficulty_offset, attempts FROM item_calibration WHERE item_id = ?").get(attempt.itemId) as
       | { difficulty_offset: number; attempts: number }
       | undefined;
