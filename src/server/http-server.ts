@@ -161,17 +161,26 @@ function maskError(logger: Logger) {
 function authPlugin(deps: HttpServerDeps, viewers: WeakMap<Request, Viewer>): Plugin<Record<string, unknown>, ServerContext> {
   const authenticator = createAuthenticator(deps.config.auth);
   return {
-    async onParams({ request, params, context }) {
+    onParams({ request, params, context }) {
       const state = states.get(context.req);
       if (state) {
         state.requestedOperation = params.operationName ?? null;
         states.set(request, state);
       }
-      const viewer = await authenticator.authenticate(request.headers.get("authorization"), (reason, error) =>
-        deps.logger.info({ requestId: state?.requestId, reason, detail: (error as Error).message }, "token refused"),
-      );
-      if (viewer.kind === "anonymous" && deps.config.mode === "production") throw new UnauthenticatedError(undefined, true);
-      viewers.set(request, viewer);
+      const admit = (viewer: Viewer) => {
+        if (viewer.kind === "anonymous" && deps.config.mode === "production") throw new UnauthenticatedError(undefined, true);
+        viewers.set(request, viewer);
+      };
+      const authorization = request.headers.get("authorization");
+      // A remembered token is admitted synchronously: yoga runs the rest of the request without
+      // chaining a promise through every later hook (fewer allocations, less GC).
+      const known = authenticator.remembered(authorization);
+      if (known) return admit(known);
+      return authenticator
+        .authenticate(authorization, (reason, error) =>
+          deps.logger.info({ requestId: state?.requestId, reason, detail: (error as Error).message }, "token refused"),
+        )
+        .then(admit);
     },
     onParse({ context }) {
       return ({ result }) => {

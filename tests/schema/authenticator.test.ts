@@ -58,10 +58,22 @@ describe("the HS256 authenticator", () => {
     let clock = Date.now();
     const remembering = createAuthenticator(auth, { now: () => clock });
     const token = await hs256(teacher, { exp: Math.floor(clock / 1000) + 60 });
+    expect(remembering.remembered(`Bearer ${token}`)).toBeUndefined();
     const first = await remembering.authenticate(`Bearer ${token}`);
     expect(await remembering.authenticate(`Bearer ${token}`)).toBe(first);
+    expect(remembering.remembered(`Bearer ${token}`)).toBe(first);
     clock += 61_000;
+    expect(remembering.remembered(`Bearer ${token}`)).toBeUndefined();
     await expect(remembering.authenticate(`Bearer ${token}`)).rejects.toThrow(/expired/);
+  });
+
+  it("knows without verifying only a missing header and remembered tokens, never a refused or malformed one", async () => {
+    expect(authenticator.remembered(null)).toBe(ANONYMOUS);
+    expect(authenticator.remembered(" ")).toBe(ANONYMOUS);
+    expect(authenticator.remembered("Basic dXNlcjpwdw==")).toBeUndefined();
+    const forged = await hs256(teacher, { secret: `${SECRET}-other` });
+    await expect(authenticator.authenticate(`Bearer ${forged}`)).rejects.toThrow(/invalid/);
+    expect(authenticator.remembered(`Bearer ${forged}`)).toBeUndefined();
   });
 
   it("refuses a token without exp", async () => {
