@@ -1,6 +1,7 @@
 /**
- * The api suite's server: `node bin/pathwise.js serve` (the built dist/) as a child process on a
- * free loopback port, with a fresh temp data directory, development mode and the demo school on.
+ * The api suite's server: `node bin/pathwise.js serve` (the built dist/, with `npm start`'s Node
+ * flags) as a child process on a free loopback port, with a fresh temp data directory,
+ * development mode and the demo school on.
  * Its log goes to a file in the data directory, so the load generator never has to read it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -55,6 +56,17 @@ async function waitForReady(url: string, child: ChildProcess, timeoutMs: number)
   throw new Error(`server not ready after ${timeoutMs} ms: ${last}`);
 }
 
+/**
+ * The Node flags `npm start` gives the server (package.json's start script), so that the benchmark
+ * measures the server as it is started (docs/configuration.md, "Running in production").
+ */
+export function startScriptNodeFlags(packageJson = "package.json"): string[] {
+  const { scripts } = JSON.parse(readFileSync(packageJson, "utf8")) as { scripts: { start: string } };
+  const match = /\bnode((?: --\S+)*) bin\/pathwise\.js serve\b/.exec(scripts.start);
+  if (!match) throw new Error(`package.json's start script does not run "node … bin/pathwise.js serve": ${scripts.start}`);
+  return (match[1] ?? "").split(" ").filter((flag) => flag !== "");
+}
+
 export async function startBenchServer(
   options: { logLevel?: string; readyTimeoutMs?: number; nodeArgs?: string[] } = {},
 ): Promise<BenchServer & { ready: unknown }> {
@@ -77,7 +89,18 @@ export async function startBenchServer(
   const fd = openSync(logFile, "a");
   const child = spawn(
     process.execPath,
-    [...(options.nodeArgs ?? []), "bin/pathwise.js", "serve", "--port", String(port), "--host", "127.0.0.1", "--data-dir", dataDir],
+    [
+      ...startScriptNodeFlags(),
+      ...(options.nodeArgs ?? []),
+      "bin/pathwise.js",
+      "serve",
+      "--port",
+      String(port),
+      "--host",
+      "127.0.0.1",
+      "--data-dir",
+      dataDir,
+    ],
     {
       env,
       stdio: ["ignore", fd, fd],
