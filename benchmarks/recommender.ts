@@ -14,7 +14,7 @@
 import type { BktParameters } from "../src/bkt/parameters.js";
 import { SeededRandom } from "../src/bkt/random.js";
 import { KnowledgeGraphIndex } from "../src/graph/knowledge-graph-index.js";
-import type { GraphSnapshot } from "../src/graph/store.js";
+import { emptyGraphSnapshot, type GraphSnapshot } from "../src/graph/store.js";
 import { coldStartCalibration } from "../src/recommender/difficulty.js";
 import type { ItemCalibration, PointMastery, RecentAttempt, StudentSnapshot } from "../src/recommender/model.js";
 import { type NextItemsOptions, nextItems } from "../src/recommender/next-items.js";
@@ -38,16 +38,7 @@ const pointId = (subject: string, i: number) => `${subject}.kp${i}`;
 
 export function generateGraph(seed = 7): GraphSnapshot {
   const random = new SeededRandom(seed);
-  const snapshot: GraphSnapshot = {
-    units: [],
-    knowledgePoints: [],
-    prerequisites: [],
-    items: [],
-    itemKnowledgePoints: [],
-    itemMisconceptions: [],
-    misconceptionKnowledgePoints: [],
-    resourceKnowledgePoints: [],
-  };
+  const snapshot = emptyGraphSnapshot();
   for (const subject of SUBJECTS) {
     for (let i = 0; i < POINTS_PER_SUBJECT; i++) {
       const unit = Math.floor(i / POINTS_PER_UNIT);

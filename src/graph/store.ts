@@ -78,6 +78,20 @@ export interface GraphSnapshot {
   resourceKnowledgePoints: { resourceId: string; knowledgePointId: string }[];
 }
 
+/** A snapshot with nothing in it, to fill (generated graphs in benchmarks and tests). */
+export function emptyGraphSnapshot(): GraphSnapshot {
+  return {
+    units: [],
+    knowledgePoints: [],
+    prerequisites: [],
+    items: [],
+    itemKnowledgePoints: [],
+    itemMisconceptions: [],
+    misconceptionKnowledgePoints: [],
+    resourceKnowledgePoints: [],
+  };
+}
+
 export interface KnowledgePointFilter {
   /** Substring of the Chinese or English name (case-insensitive for English). */
   text?: string;

@@ -5,7 +5,7 @@
  */
 import type { BktParameters } from "../../../src/bkt/parameters.js";
 import { KnowledgeGraphIndex } from "../../../src/graph/knowledge-graph-index.js";
-import type { GraphSnapshot } from "../../../src/graph/store.js";
+import { emptyGraphSnapshot } from "../../../src/graph/store.js";
 import { coldStartCalibration } from "../../../src/recommender/difficulty.js";
 import type {
   CalibrationOf,
@@ -39,16 +39,7 @@ export interface ItemSpec {
 
 /** An index over the given points (subject "math", unit "u1" unless set) and items. */
 export function buildIndex(points: readonly PointSpec[], items: readonly ItemSpec[] = []): KnowledgeGraphIndex {
-  const snapshot: GraphSnapshot = {
-    units: [],
-    knowledgePoints: [],
-    prerequisites: [],
-    items: [],
-    itemKnowledgePoints: [],
-    itemMisconceptions: [],
-    misconceptionKnowledgePoints: [],
-    resourceKnowledgePoints: [],
-  };
+  const snapshot = emptyGraphSnapshot();
   const units = new Set<string>();
   points.forEach((point, order) => {
     const unitId = point.unitId ?? "u1";
