@@ -227,6 +227,13 @@ function invalidVariablesPlugin(): Plugin {
   };
 }
 
+const JSON_CONTENT_TYPE = "application/json; charset=utf-8";
+
+/** The body of an error answered before GraphQL execution, shaped like a GraphQL error response. */
+function httpErrorBody(message: string, code: string, requestId?: string) {
+  return { errors: [{ message, extensions: { code, ...(requestId !== undefined ? { requestId } : {}) } }] };
+}
+
 /**
  * A body none of yoga's parsers takes (multipart, text/plain, no content type) gets HTTP 415 with
  * a typed error saying what is accepted; yoga's own 415 has an empty body. Registered after yoga's
@@ -236,24 +243,19 @@ function unsupportedMediaTypePlugin(): Plugin<Record<string, unknown>, ServerCon
   return {
     onRequestParse({ request, requestParser, serverContext, endResponse, fetchAPI }) {
       if (requestParser) return;
-      const body = {
-        errors: [
-          {
-            message: `A GraphQL request is a GET with query parameters or a POST of application/json (or application/graphql, or a URL-encoded form); got ${JSON.stringify(request.headers.get("content-type") ?? "no content type")}.`,
-            extensions: { code: "UNSUPPORTED_MEDIA_TYPE", requestId: states.get(serverContext.req)?.requestId },
-          },
-        ],
-      };
-      endResponse(
-        new fetchAPI.Response(JSON.stringify(body), { status: 415, headers: { "content-type": "application/json; charset=utf-8" } }),
+      const body = httpErrorBody(
+        `A GraphQL request is a GET with query parameters or a POST of application/json (or application/graphql, or a URL-encoded form); got ${JSON.stringify(request.headers.get("content-type") ?? "no content type")}.`,
+        "UNSUPPORTED_MEDIA_TYPE",
+        states.get(serverContext.req)?.requestId,
       );
+      endResponse(new fetchAPI.Response(JSON.stringify(body), { status: 415, headers: { "content-type": JSON_CONTENT_TYPE } }));
     },
   };
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  response.writeHead(status, { "content-type": JSON_CONTENT_TYPE, "content-length": Buffer.byteLength(text) });
   response.end(text);
 }
 
@@ -362,9 +364,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
       } catch (error) {
         if (!(error instanceof BodyTooLargeError)) throw error;
         request.resume(); // discard the rest; the connection stays usable
-        sendJson(response, 413, {
-          errors: [{ message: error.message, extensions: { code: "PAYLOAD_TOO_LARGE", requestId: state.requestId } }],
-        });
+        sendJson(response, 413, httpErrorBody(error.message, "PAYLOAD_TOO_LARGE", state.requestId));
         return;
       }
     }
@@ -400,8 +400,7 @@ export function createHttpServer(deps: HttpServerDeps): Server {
     })();
     handled.catch((error: unknown) => {
       logger.error({ err: error, path }, "request failed");
-      if (!response.headersSent)
-        sendJson(response, 500, { errors: [{ message: "Internal server error.", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
+      if (!response.headersSent) sendJson(response, 500, httpErrorBody("Internal server error.", "INTERNAL_SERVER_ERROR"));
       else response.destroy();
     });
   });
